@@ -1,0 +1,54 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const storageAdapters = ['@dmp/storage-sqlite', '@dmp/storage-mongo'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'max-lines': ['error', { max: 500, skipBlankLines: true, skipComments: true }],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    // Pure domain code: no web framework, no storage adapter, no driver.
+    files: ['services/*/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['express', '@dmp/http', '@dmp/storage-*', 'mongodb', 'better-sqlite3'] },
+      ],
+    },
+  },
+  {
+    // Only a service's composition root picks a storage adapter; services never import each other.
+    files: ['services/*/src/**/*.ts'],
+    ignores: ['services/*/src/main.ts', 'services/*/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: storageAdapters, patterns: ['@dmp/*-service', '**/services/**'] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.contract.ts', 'tests/**/*.ts'],
+    rules: {
+      '@typescript-eslint/unbound-method': 'off',
+      'max-lines': ['error', { max: 700, skipBlankLines: true, skipComments: true }],
+    },
+  },
+);

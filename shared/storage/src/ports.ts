@@ -1,0 +1,127 @@
+import type { Identifier, Resource } from 'fhir/r4';
+import type { SearchPage, SearchQuery } from '@dmp/fhir';
+import type { Readable } from 'node:stream';
+
+/**
+ * The storage ports every service is written against. Adapters (SQLite embedded, MongoDB
+ * scale-out) implement them and prove it by running the shared contract suite.
+ *
+ * Errors: adapters never leak driver errors; they throw `FhirError` with the catalogue codes
+ * `DMP-RESOURCE-NOT-FOUND` (404), `DMP-RESOURCE-VERSION-NOT-FOUND` (404), `DMP-RESOURCE-GONE`
+ * (410), `DMP-RESOURCE-VERSION-CONFLICT` (412), `DMP-RESOURCE-DUPLICATE` (409),
+ * `DMP-SEARCH-INVALID-CURSOR` (400) and `DMP-STORAGE-UNAVAILABLE` (503).
+ */
+
+export interface HistoryOptions {
+  /** Newest first; at most this many versions. */
+  count?: number;
+}
+
+/** Read and write operations on FHIR resources, usable inside and outside a transaction. */
+export interface ResourceOperations {
+  /** Stores a new resource with a server-assigned id, versionId `1` and lastUpdated now. */
+  create<T extends Resource>(resource: T): Promise<T>;
+  /** Current version; 404 when unknown, 410 when deleted. */
+  read<T extends Resource>(resourceType: T['resourceType'], id: string): Promise<T>;
+  /** A given version; 404 when unknown. */
+  vread<T extends Resource>(resourceType: T['resourceType'], id: string, versionId: string): Promise<T>;
+  /**
+   * New version of an existing resource (`resource.id` required). With `ifMatch` (a versionId,
+   * not an ETag) the update happens only if it is the current version, else 412.
+   */
+  update<T extends Resource>(resource: T, options?: { ifMatch?: string }): Promise<T>;
+  /** Logical delete: a tombstone version; later reads answer 410, history keeps every version. */
+  delete(resourceType: string, id: string, options?: { ifMatch?: string }): Promise<void>;
+  /** All versions, newest first (tombstones are not returned as resources). */
+  history<T extends Resource>(resourceType: T['resourceType'], id: string, options?: HistoryOptions): Promise<T[]>;
+  /** Runs the query (filters, sort, count, cursor) and returns one page. */
+  search<T extends Resource>(query: SearchQuery): Promise<SearchPage<T>>;
+  /**
+   * Current resources of a type carrying this identifier (system and value both compared
+   * exactly), for conditional create/update/patch and uniqueness checks. Searches every
+   * `identifier`-typed element the type indexes (e.g. DocumentReference masterIdentifier too).
+   */
+  findByIdentifier<T extends Resource>(resourceType: T['resourceType'], identifier: Identifier): Promise<T[]>;
+}
+
+/** Durable queue of records written in the same transaction as the data (the audit outbox). */
+export interface OutboxRecord {
+  /** Store-assigned, increasing. */
+  id: string;
+  topic: string;
+  payload: unknown;
+  /** How many times it has been claimed before this claim. */
+  attempts: number;
+  createdAt: string;
+}
+
+export interface OutboxWriter {
+  /** Appends a record; inside a transaction it commits or rolls back with the data. */
+  append(topic: string, payload: unknown): Promise<void>;
+}
+
+export interface Outbox extends OutboxWriter {
+  /**
+   * Claims up to `limit` unacknowledged records of a topic, oldest first, hiding them from other
+   * claims for `leaseMs`; a record whose lease expires without ack is claimable again.
+   */
+  claim(topic: string, limit: number, leaseMs: number): Promise<OutboxRecord[]>;
+  /** Acknowledged records are never claimed again. */
+  ack(ids: string[]): Promise<void>;
+  /** Unacknowledged records (metrics, readiness). */
+  pending(topic: string): Promise<number>;
+}
+
+export interface BlobInfo {
+  /** Store key, derived from the content (content-addressed). */
+  key: string;
+  /** Base64 of the raw SHA-1 digest (MHD `attachment.hash`). */
+  sha1: string;
+  /** Hex SHA-256 digest. */
+  sha256: string;
+  size: number;
+  contentType: string;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive. */
+  end: number;
+}
+
+export interface BlobWriter {
+  /**
+   * Streams bytes into the store, hashing as they pass (never buffering the whole content).
+   * Inside a transaction the blob is staged and becomes visible only on commit; a rollback
+   * removes it.
+   */
+  put(content: Readable | Buffer, contentType: string): Promise<BlobInfo>;
+}
+
+export interface BlobStore extends BlobWriter {
+  /** Metadata of a stored blob, or undefined. */
+  stat(key: string): Promise<BlobInfo | undefined>;
+  /** The bytes (all, or one inclusive range); 404 `DMP-RESOURCE-NOT-FOUND` when unknown. */
+  get(key: string, range?: ByteRange): Promise<Readable>;
+}
+
+/** What a transaction's work function gets: every write joins the transaction. */
+export interface StoreTransaction extends ResourceOperations {
+  readonly blobs: BlobWriter;
+  readonly outbox: OutboxWriter;
+}
+
+export interface ResourceStore extends ResourceOperations {
+  /**
+   * Runs `work` atomically: everything it wrote (resources, blobs, outbox records) is committed
+   * together when it resolves, and nothing remains when it throws (the error is rethrown).
+   * Transactions are serialized; reads outside a transaction never see uncommitted data.
+   */
+  transaction<R>(work: (tx: StoreTransaction) => Promise<R>): Promise<R>;
+  readonly blobs: BlobStore;
+  readonly outbox: Outbox;
+  /** Cheap liveness check for `/readyz`; throws when the database is unusable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
