@@ -16,7 +16,8 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^@dmp/(errors|fhir|config|auth|storage|storage-sqlite|storage-contract|storage-mongo|http)$':
+    '^@dmp/(documents|consent|audit)-service$': '<rootDir>/services/$1/src/app',
+    '^@dmp/(errors|fhir|config|auth|storage|storage-sqlite|storage-contract|storage-mongo|http|runtime)$':
       '<rootDir>/shared/$1/src',
   },
   testTimeout: 20000,

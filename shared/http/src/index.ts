@@ -1,1 +1,11 @@
-export {};
+export * from './capability';
+export * from './conditional';
+export * from './create-app';
+export * from './endpoints';
+export * from './lifecycle';
+export * from './logger';
+export * from './metrics';
+export * from './negotiation';
+export * from './route';
+export * from './send';
+export * from './server';

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * `npm start`: runs the three services as separate processes on the embedded storage, waits
+ * until each answers /healthz, prints their FHIR base URLs and how to get a token, and stops
+ * them all on Ctrl-C (or when one of them dies).
+ */
+'use strict';
+
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const services = [
+  { name: 'documents', portVar: 'DOCUMENTS_PORT', port: 8081 },
+  { name: 'consent', portVar: 'CONSENT_PORT', port: 8082 },
+  { name: 'audit', portVar: 'AUDIT_PORT', port: 8083 },
+];
+const host = process.env.HOST || '127.0.0.1';
+const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+
+/** @type {import('node:child_process').ChildProcess[]} */
+const children = [];
+let stopping = false;
+
+function stopAll(exitCode) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  const deadline = setTimeout(() => process.exit(exitCode || 1), 20_000);
+  deadline.unref();
+  const waitAll = () => {
+    if (children.every((child) => child.exitCode !== null || child.signalCode !== null)) {
+      process.exit(exitCode);
+    }
+    setTimeout(waitAll, 50).unref();
+  };
+  waitAll();
+}
+
+for (const service of services) {
+  const port = Number(process.env[service.portVar] || service.port);
+  service.port = port;
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'services', service.name, 'dist', 'src', 'main.js')],
+    {
+      cwd: process.cwd(),
+      env: process.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(
+        `${service.name} stopped unexpectedly (${signal || code}); stopping the others\n`,
+      );
+      stopAll(1);
+    }
+  });
+  children.push(child);
+}
+
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
+
+async function waitHealthy(service) {
+  const url = `http://${shownHost}:${service.port}/healthz`;
+  for (let attempt = 0; attempt < 600 && !stopping; attempt += 1) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${service.name} did not become healthy at ${url}`);
+}
+
+Promise.all(services.map(waitHealthy)).then(
+  () => {
+    const lines = [
+      '',
+      'DMP document repository is running (embedded SQLite under ' +
+        (process.env.DATA_DIR || './data') +
+        '):',
+      ...services.map((s) => `  ${s.name.padEnd(10)} http://${shownHost}:${s.port}/fhir`),
+      '',
+      'Get a token from the local dev issuer, then call a service:',
+      '  TOKEN=$(npm run -s token -- --kind practitioner --profession 10)',
+      `  curl -H "Authorization: Bearer $TOKEN" http://${shownHost}:${services[0].port}/fhir/metadata`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+  },
+  (error) => {
+    process.stderr.write(`${error.message}\n`);
+    stopAll(1);
+  },
+);

@@ -1,0 +1,93 @@
+import type { Setting } from './load-config';
+
+export type ServiceName = 'documents' | 'consent' | 'audit';
+
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  documents: 8081,
+  consent: 8082,
+  audit: 8083,
+};
+
+/**
+ * The settings every service reads. Per-service variables carry the service's prefix
+ * (`DOCUMENTS_PORT`, `CONSENT_STORAGE_URL`, …) so that one environment can configure all three.
+ */
+export function serviceSettings(service: ServiceName) {
+  const prefix = service.toUpperCase();
+  return {
+    port: {
+      env: `${prefix}_PORT`,
+      type: 'integer',
+      default: DEFAULT_PORTS[service],
+      min: 0,
+      max: 65535,
+      doc: `TCP port of the ${service} service (0 = any free port)`,
+    },
+    publicUrl: {
+      env: `${prefix}_PUBLIC_URL`,
+      type: 'string',
+      doc: `FHIR base URL clients use to reach the ${service} service behind a proxy (default: from the Host header)`,
+    },
+    storageUrl: {
+      env: `${prefix}_STORAGE_URL`,
+      type: 'string',
+      doc: `Database of the ${service} service: \`sqlite:<file>\` (default \`sqlite:$DATA_DIR/${service}/${service}.sqlite\`)`,
+    },
+    host: {
+      env: 'HOST',
+      type: 'string',
+      default: '127.0.0.1',
+      doc: 'Interface the services listen on (`0.0.0.0` in containers)',
+    },
+    dataDir: {
+      env: 'DATA_DIR',
+      type: 'string',
+      default: './data',
+      doc: 'Directory for the embedded databases, document files and the dev issuer keys',
+    },
+    logLevel: {
+      env: 'LOG_LEVEL',
+      type: 'string',
+      default: 'info',
+      oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      doc: 'pino log level',
+    },
+    bodyLimit: {
+      env: 'BODY_LIMIT',
+      type: 'string',
+      default: '20mb',
+      doc: 'Largest accepted request body (larger ones get 413)',
+    },
+    searchMaxCount: {
+      env: 'SEARCH_MAX_COUNT',
+      type: 'integer',
+      default: 100,
+      min: 1,
+      max: 1000,
+      doc: 'Largest `_count` a search may ask for (beyond it: 400)',
+    },
+    devIssuer: {
+      env: 'AUTH_DEV_ISSUER',
+      type: 'boolean',
+      default: true,
+      doc: 'Generate (first start) and trust the local dev token issuer under `$DATA_DIR/dev-issuer`; set false in production',
+    },
+    jwks: {
+      env: 'AUTH_JWKS',
+      type: 'string',
+      doc: 'JWKS of the trusted token issuer(s): a file path or an https URL',
+    },
+    issuers: {
+      env: 'AUTH_ISSUERS',
+      type: 'list',
+      default: [],
+      doc: 'Comma-separated `iss` values accepted with `AUTH_JWKS` (the dev issuer is added when enabled)',
+    },
+    audience: {
+      env: 'AUTH_AUDIENCE',
+      type: 'string',
+      default: 'urn:dmp:services',
+      doc: 'Required `aud` of access tokens',
+    },
+  } as const satisfies Record<string, Setting>;
+}

@@ -1,0 +1,76 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type {
+  CapabilityStatementRestResourceInteraction,
+  CapabilityStatementRestInteraction,
+  Resource,
+} from 'fhir/r4';
+import type { Actor } from '@dmp/auth';
+import type { SearchParameterDefinition } from '@dmp/fhir';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * What a route accepts as body:
+ * - `none`: no body is read;
+ * - `resource`: FHIR JSON (`application/fhir+json` or `application/json`), parsed;
+ * - `search-form`: `application/x-www-form-urlencoded` (POST `_search`), merged into `searchParams`.
+ */
+export type BodyKind = 'none' | 'resource' | 'search-form';
+
+export type Prefer = {
+  return?: 'minimal' | 'representation' | 'OperationOutcome';
+  handling?: 'strict' | 'lenient';
+};
+
+/** The framework-free request a handler gets. */
+export interface FhirRequest {
+  method: HttpMethod;
+  /** Path parameters (`:id`, `:vid`). */
+  params: Readonly<Record<string, string>>;
+  /** Query string parameters, plus the form fields of a POST `_search`. */
+  searchParams: URLSearchParams;
+  /** Parsed JSON body for `resource` routes. */
+  body: unknown;
+  headers: IncomingHttpHeaders;
+  /** The authenticated caller (public routes get none). */
+  actor?: Actor;
+  requestId: string;
+  /** Absolute FHIR base URL as the client sees it, e.g. `http://localhost:8081/fhir`. */
+  baseUrl: string;
+  prefer: Prefer;
+}
+
+/** What a handler answers. A `resource` is sent as FHIR JSON, a `stream` as raw bytes. */
+export interface FhirResult {
+  status: number;
+  resource?: Resource;
+  stream?: Readable;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** How a route shows up in the CapabilityStatement. */
+export type RouteCapability =
+  | {
+      resourceType: string;
+      interaction: CapabilityStatementRestResourceInteraction['code'];
+      searchParams?: readonly SearchParameterDefinition[];
+      profiles?: string[];
+    }
+  | { resourceType: string; operation: { name: string; definition: string } }
+  | { system: CapabilityStatementRestInteraction['code'] }
+  | { operation: { name: string; definition: string } };
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** Express path under the FHIR base, e.g. `/DocumentReference/:id`; `/` is the base itself. */
+  path: string;
+  body?: BodyKind;
+  /** Served without a token (only the CapabilityStatement is). */
+  public?: boolean;
+  capability?: RouteCapability;
+  /** Checks the actor may use this route at all (e.g. scopes); throws a FhirError otherwise. */
+  authorize?: (actor: Actor) => void;
+  handler: (request: FhirRequest) => Promise<FhirResult>;
+}

@@ -1,0 +1,3 @@
+export * from './open-authenticator';
+export * from './open-store';
+export * from './run-service';

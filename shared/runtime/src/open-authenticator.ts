@@ -1,0 +1,54 @@
+import {
+  createIssuerRouter,
+  createTokenVerifier,
+  openDevIssuer,
+  type Actor,
+  type TokenVerifier,
+} from '@dmp/auth';
+
+export interface AuthenticatorSettings {
+  dataDir: string;
+  devIssuer: boolean;
+  jwks?: string;
+  issuers: readonly string[];
+  audience: string;
+}
+
+/**
+ * The token check of a service: the configured issuers (`AUTH_JWKS` + `AUTH_ISSUERS`) and, when
+ * enabled, the local dev issuer (its key pair is created on first start). Each issuer keeps its
+ * own keys: a token is verified only with the keys of the issuer it names.
+ */
+export async function openAuthenticator(
+  settings: AuthenticatorSettings,
+): Promise<(authorization: string | undefined) => Promise<Actor>> {
+  const routes: { issuers: string[]; verifier: TokenVerifier }[] = [];
+  if (settings.jwks !== undefined) {
+    if (settings.issuers.length === 0) {
+      throw new Error('AUTH_ISSUERS must name the issuers trusted with AUTH_JWKS');
+    }
+    const issuers = [...settings.issuers];
+    routes.push({
+      issuers,
+      verifier: createTokenVerifier({ jwks: settings.jwks, issuers, audience: settings.audience }),
+    });
+  }
+  if (settings.devIssuer) {
+    const dev = await openDevIssuer(settings.dataDir);
+    routes.push({
+      issuers: [dev.issuer],
+      verifier: createTokenVerifier({
+        jwks: dev.jwks,
+        issuers: [dev.issuer],
+        audience: settings.audience,
+      }),
+    });
+  }
+  if (routes.length === 0) {
+    throw new Error(
+      'no token issuer is trusted: set AUTH_JWKS and AUTH_ISSUERS, or AUTH_DEV_ISSUER=true',
+    );
+  }
+  const verifier = createIssuerRouter(routes);
+  return (authorization) => verifier.verify(authorization);
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp as createAuditApp } from '@dmp/audit-service';
+import { createTokenVerifier, openDevIssuer, type DevIssuer } from '@dmp/auth';
+import { createApp as createConsentApp } from '@dmp/consent-service';
+import { createApp as createDocumentsApp } from '@dmp/documents-service';
+import { SEARCH_PARAMETERS } from '@dmp/fhir';
+import { createMetrics, silentLogger, type ServiceRuntimeDeps } from '@dmp/http';
+import type { ResourceStore } from '@dmp/storage';
+import { openSqliteStore } from '@dmp/storage-sqlite';
+
+type AppFactory = (deps: ServiceRuntimeDeps & { store: ResourceStore }) => Express;
+
+const services: [string, AppFactory][] = [
+  ['DmpDocuments', createDocumentsApp],
+  ['DmpConsent', createConsentApp],
+  ['DmpAudit', createAuditApp],
+];
+
+let dataDir: string;
+let issuer: DevIssuer;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'dmp-services-'));
+  issuer = await openDevIssuer(dataDir);
+});
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe.each(services)('the %s service app', (name, createApp) => {
+  let app: Express;
+  let store: ResourceStore;
+
+  beforeAll(() => {
+    store = openSqliteStore({
+      file: ':memory:',
+      blobDir: mkdtempSync(path.join(dataDir, 'blobs-')),
+      searchParameters: SEARCH_PARAMETERS,
+    });
+    const verifier = createTokenVerifier({
+      jwks: issuer.jwks,
+      issuers: [issuer.issuer],
+      audience: 'urn:dmp:services',
+    });
+    app = createApp({
+      store,
+      authenticate: (header) => verifier.verify(header),
+      logger: silentLogger(),
+      metrics: createMetrics(name),
+      bodyLimit: '1mb',
+      softwareVersion: '0.0.0-test',
+    });
+  });
+
+  afterAll(() => store.close());
+
+  it('publishes its CapabilityStatement at /fhir/metadata without a token', async () => {
+    const res = await request(app).get('/fhir/metadata').expect(200);
+
+    expect(res.body).toMatchObject({
+      resourceType: 'CapabilityStatement',
+      name,
+      fhirVersion: '4.0.1',
+      kind: 'instance',
+    });
+  });
+
+  it('requires a token everywhere else (401 with WWW-Authenticate)', async () => {
+    const res = await request(app).get('/fhir/Anything').expect(401);
+
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+
+  it('is ready when its database answers', async () => {
+    await request(app).get('/readyz').expect(200, { status: 'ready' });
+  });
+
+  it('exposes Prometheus metrics to a system token', async () => {
+    const token = await issuer.sign({ sub: 'monitoring', fr_dmp: { actor_kind: 'system' } });
+
+    const res = await request(app)
+      .get('/metrics')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+
+    expect(res.text).toContain(`service="${name}"`);
+  });
+});
