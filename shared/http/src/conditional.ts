@@ -1,26 +1,23 @@
 import type { Resource } from 'fhir/r4';
 import { fhirError } from '@dmp/errors';
-
-/** `W/"<versionId>"`, the FHIR weak ETag of a version. */
-export function etagOf(versionId: string): string {
-  return `W/"${versionId}"`;
-}
+import { etagOf, parseETag } from '@dmp/fhir';
 
 /**
  * The versionId an `If-Match` header names (`W/"3"` or `"3"`), or undefined when absent.
  * A malformed value is a 400 naming the header.
+ * (`3`, without quotes, is tolerated as many clients send it.)
  */
 export function parseIfMatch(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const match = /^\s*(?:W\/)?"([A-Za-z0-9.-]{1,64})"\s*$/.exec(header);
-  if (!match?.[1]) {
+  const versionId = parseETag(header);
+  if (versionId === undefined) {
     throw fhirError(
       'DMP-HTTP-INVALID-HEADER',
       'If-Match must be an ETag such as W/"3"',
       'If-Match',
     );
   }
-  return match[1];
+  return versionId;
 }
 
 /** True when an `If-None-Match` header matches the version (the client's copy is current). */

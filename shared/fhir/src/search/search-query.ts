@@ -149,10 +149,5 @@ export interface SearchPage<T> {
  * and at query time: NFD, strip combining marks, lower case, collapse whitespace.
  */
 export function foldString(value: string): string {
-  return value
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  return value.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }

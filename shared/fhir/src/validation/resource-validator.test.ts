@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createResourceValidator, instancePathToFhirPath } from './resource-validator';
+
+const FIXTURES = path.resolve(__dirname, '../../../../../shared/fixtures');
+
+function fixture(relative: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(FIXTURES, relative), 'utf8')) as Record<string, unknown>;
+}
+
+const validator = createResourceValidator();
+
+describe('createResourceValidator', () => {
+  it.each([
+    'mhd-4.2.3/DocumentReference-ex-DocumentReferenceComprehensive.json',
+    'mhd-4.2.3/List-ex-compSubmissionSetFull.json',
+    'mhd-4.2.3/Bundle-ex-comprehensiveProvideDocumentBundleSimple.json',
+    'mhd-4.2.3/AuditEvent-ex-auditFindDocumentReferences-responder.json',
+    'balp-1.1.4/Consent-ex-consent.json',
+    'mhd-4.2.3/Patient-ex-patient.json',
+    'mhd-4.2.3/Binary-ex-binary.json',
+  ])('finds no fault in the official example %s', (file) => {
+    // Arrange
+    const resource = fixture(file);
+
+    // Act
+    const faults = validator.validate(resource);
+
+    // Assert
+    expect(faults).toEqual([]);
+  });
+
+  it('names a wrong datatype deep in a DocumentReference with a FHIRPath, without the value', () => {
+    const doc = fixture('mhd-4.2.3/DocumentReference-ex-DocumentReferenceComprehensive.json');
+    const content = doc.content as { attachment: Record<string, unknown> }[];
+    const first = content[0];
+    if (!first) throw new Error('fixture has no content');
+    first.attachment.url = 42;
+
+    const faults = validator.validate(doc);
+
+    expect(faults).toContainEqual(
+      expect.objectContaining({
+        code: 'DMP-RESOURCE-INVALID',
+        expression: 'DocumentReference.content[0].attachment.url',
+      }),
+    );
+    expect(JSON.stringify(faults)).not.toContain('42');
+  });
+
+  it('reports an unknown element, a bad code and a missing required element', () => {
+    const doc = fixture('mhd-4.2.3/DocumentReference-ex-DocumentReferenceComprehensive.json');
+    doc.sneaky = 'secret-patient-name';
+    doc.status = 'not-a-status';
+    delete doc.content;
+
+    const faults = validator.validate(doc, 'Bundle.entry[1].resource');
+    const expressions = faults.map((f) => f.expression);
+
+    expect(expressions).toEqual(
+      expect.arrayContaining([
+        'Bundle.entry[1].resource.sneaky',
+        'Bundle.entry[1].resource.status',
+        'Bundle.entry[1].resource.content',
+      ]),
+    );
+    expect(JSON.stringify(faults)).not.toContain('secret-patient-name');
+    expect(JSON.stringify(faults)).not.toContain('not-a-status');
+  });
+
+  it('reports one fault on resourceType for an unknown or missing type', () => {
+    expect(validator.validate({ resourceType: 'Banana' })).toEqual([
+      expect.objectContaining({ code: 'DMP-RESOURCE-INVALID', expression: 'Banana.resourceType' }),
+    ]);
+    expect(validator.validate('text')).toHaveLength(1);
+    expect(validator.validate({}, 'Bundle.entry[0].resource')[0]?.expression).toBe(
+      'Bundle.entry[0].resource.resourceType',
+    );
+  });
+});
+
+describe('instancePathToFhirPath', () => {
+  it('turns array indexes into brackets and keys into dotted names', () => {
+    expect(instancePathToFhirPath('List', '/entry/3/item/reference')).toBe(
+      'List.entry[3].item.reference',
+    );
+    expect(instancePathToFhirPath('Patient', '')).toBe('Patient');
+  });
+});
