@@ -38,4 +38,8 @@ export interface Actor {
   /** Token id (`jti`), for audit and replay checks. */
   tokenId?: string;
   issuer: string;
+  /** `ihe_iua.national_provider_identifier` (idNat_PS), when the token carries it. */
+  nationalProviderId?: string;
+  /** Token `exp` (epoch seconds): bounds break-glass grants and replay-cache entries. */
+  expiresAt?: number;
 }
