@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { OperationOutcome, Patient } from 'fhir/r4';
 import { createTokenVerifier, openDevIssuer, type DevIssuer } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
+import { parseSearch } from '@dmp/fhir';
 import { createServiceApp } from './create-app';
 import { silentLogger } from './logger';
 import { createMetrics } from './metrics';
@@ -36,6 +37,21 @@ const searchPatients: RouteDefinition = {
         parameter: [...req.searchParams].map(([name, valueString]) => ({ name, valueString })),
       },
     }),
+};
+const findPatients: RouteDefinition = {
+  method: 'GET',
+  path: '/Patient',
+  capability: { resourceType: 'Patient', interaction: 'search-type' },
+  handler: (req) => {
+    const { query } = parseSearch('Patient', req.searchParams, {
+      lenient: req.prefer.handling === 'lenient',
+      maxCount: 50,
+    });
+    return Promise.resolve({
+      status: 200,
+      resource: { resourceType: 'Bundle', type: 'searchset', total: query.filters.length },
+    });
+  },
 };
 const transaction: RouteDefinition = {
   method: 'POST',
@@ -74,7 +90,7 @@ beforeAll(async () => {
   });
   app = createServiceApp({
     capability: { name: 'Test', title: 'Test service', description: 'for tests' },
-    routes: [echoPatient, searchPatients, transaction, failing],
+    routes: [echoPatient, searchPatients, findPatients, transaction, failing],
     authenticate: (header) => verifier.verify(header),
     readiness: () => Promise.resolve(),
     logger: silentLogger(),
@@ -261,13 +277,61 @@ describe('createServiceApp', () => {
     }
   });
 
+  it.each([
+    ['an unknown parameter', 'foo=bar', 'DMP-SEARCH-UNKNOWN-PARAMETER', 'foo'],
+    ['a bad date prefix', 'birthdate=xx2020-01-01', 'DMP-SEARCH-INVALID-PREFIX', 'birthdate'],
+    ['a malformed date', 'birthdate=2020-13-45', 'DMP-SEARCH-INVALID-VALUE', 'birthdate'],
+    ['_count beyond the cap', '_count=51', 'DMP-SEARCH-COUNT-TOO-LARGE', '_count'],
+    [
+      'an unknown modifier',
+      'family:sounds-like=x',
+      'DMP-SEARCH-UNKNOWN-PARAMETER',
+      'family:sounds-like',
+    ],
+  ])('answers 400 to %s in a search', async (_case, query, code, expression) => {
+    const res = await request(app)
+      .get(`/fhir/Patient?${query}`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(400);
+
+    expect(expectOutcome(res.body, code).issue[0]?.expression?.[0]).toContain(expression);
+  });
+
+  it('ignores unknown search parameters with Prefer: handling=lenient', async () => {
+    const res = await request(app)
+      .get('/fhir/Patient?foo=bar&family=Martin')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Prefer', 'handling=lenient')
+      .expect(200);
+
+    expect(res.body.total).toBe(1);
+  });
+
+  it('rejects a token signed by a key it does not trust', async () => {
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'dmp-other-'));
+    try {
+      const impostor = await (
+        await openDevIssuer(otherDir)
+      ).sign({ sub: 'x', fr_dmp: { actor_kind: 'system' } });
+
+      const res = await request(app)
+        .get('/fhir/Patient/1')
+        .set('Authorization', `Bearer ${impostor}`)
+        .expect(401);
+
+      expectOutcome(res.body, 'DMP-AUTH-TOKEN-INVALID');
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('answers 405 with Allow for a known path and another method', async () => {
     const res = await request(app)
       .delete('/fhir/Patient')
       .set('Authorization', `Bearer ${token}`)
       .expect(405);
 
-    expect(res.headers.allow).toBe('POST');
+    expect(res.headers.allow).toBe('POST, GET');
     expectOutcome(res.body, 'DMP-HTTP-METHOD-NOT-ALLOWED');
   });
 
