@@ -1,1 +1,5 @@
-export {};
+export * from './ports';
+export * from './indexing/index-entry';
+export { dateRange, periodRange } from './indexing/date-range';
+export { createIndexer, type Indexer, type SearchParameterSet } from './indexing/indexer';
+export * from './storage-url';

@@ -24,7 +24,11 @@ export interface ResourceOperations {
   /** Current version; 404 when unknown, 410 when deleted. */
   read<T extends Resource>(resourceType: T['resourceType'], id: string): Promise<T>;
   /** A given version; 404 when unknown. */
-  vread<T extends Resource>(resourceType: T['resourceType'], id: string, versionId: string): Promise<T>;
+  vread<T extends Resource>(
+    resourceType: T['resourceType'],
+    id: string,
+    versionId: string,
+  ): Promise<T>;
   /**
    * New version of an existing resource (`resource.id` required). With `ifMatch` (a versionId,
    * not an ETag) the update happens only if it is the current version, else 412.
@@ -33,7 +37,11 @@ export interface ResourceOperations {
   /** Logical delete: a tombstone version; later reads answer 410, history keeps every version. */
   delete(resourceType: string, id: string, options?: { ifMatch?: string }): Promise<void>;
   /** All versions, newest first (tombstones are not returned as resources). */
-  history<T extends Resource>(resourceType: T['resourceType'], id: string, options?: HistoryOptions): Promise<T[]>;
+  history<T extends Resource>(
+    resourceType: T['resourceType'],
+    id: string,
+    options?: HistoryOptions,
+  ): Promise<T[]>;
   /** Runs the query (filters, sort, count, cursor) and returns one page. */
   search<T extends Resource>(query: SearchQuery): Promise<SearchPage<T>>;
   /**
@@ -41,7 +49,10 @@ export interface ResourceOperations {
    * exactly), for conditional create/update/patch and uniqueness checks. Searches every
    * `identifier`-typed element the type indexes (e.g. DocumentReference masterIdentifier too).
    */
-  findByIdentifier<T extends Resource>(resourceType: T['resourceType'], identifier: Identifier): Promise<T[]>;
+  findByIdentifier<T extends Resource>(
+    resourceType: T['resourceType'],
+    identifier: Identifier,
+  ): Promise<T[]>;
 }
 
 /** Durable queue of records written in the same transaction as the data (the audit outbox). */

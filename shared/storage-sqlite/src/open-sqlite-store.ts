@@ -1,0 +1,179 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
+import { createIndexer, type SearchParameterSet } from '@dmp/storage';
+import { AsyncMutex } from './async-mutex';
+import { BlobFiles, type StagedFile } from './blob-files';
+import { Connection } from './connection';
+import { guard, guardAsync } from './driver-errors';
+import { createOperations, type Access } from './operations';
+import type { RowContext } from './resource-rows';
+import {
+  createSqliteBlobStore,
+  createTransactionBlobWriter,
+  recordBlob,
+} from './sqlite-blob-store';
+import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
+import { configure, migrate } from './schema';
+
+export interface SqliteStoreOptions {
+  /** Database file path, or `:memory:` (tests). */
+  file: string;
+  /**
+   * Directory of the content-addressed blob files (for `:memory:`, a temp dir of the caller;
+   * an empty string makes a fresh temp dir, which is never cleaned up by the store).
+   */
+  blobDir: string;
+  /** Search parameter definitions by resource type (`SEARCH_PARAMETERS` of `@dmp/fhir`). */
+  searchParameters: SearchParameterSet;
+  /** Largest page size served (default 1000). */
+  maxCount?: number;
+  /**
+   * `FULL` (default): every commit is fsynced, nothing committed is lost on power failure.
+   * `NORMAL`: WAL fsynced at checkpoints only; much faster commits, the last ones may be lost.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Clock (tests). */
+  now?: () => Date;
+}
+
+interface TxState {
+  open: boolean;
+  created: string[];
+  tx: StoreTransaction;
+}
+
+/**
+ * Opens (creating and migrating as needed) a SQLite-backed {@link ResourceStore}.
+ *
+ * Concurrency: one writer connection; every write (a `transaction`, or a single write outside
+ * one) holds an async mutex, so transactions are serialized. File databases get a second,
+ * read-only connection in WAL mode: reads outside a transaction see the last committed snapshot,
+ * never an open transaction's writes. A `:memory:` database has one connection, so reads outside
+ * a transaction wait for the mutex instead (same isolation, less concurrency).
+ *
+ * Nesting: inside `transaction(work)`, any call on the store (including a nested `transaction`)
+ * joins the open transaction (flattened; no savepoint), detected with AsyncLocalStorage.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): ResourceStore {
+  return guard(() => open(options));
+}
+
+function open(options: SqliteStoreOptions): ResourceStore {
+  const memory = options.file === ':memory:';
+  const now = options.now ?? (() => new Date());
+  const maxCount = options.maxCount ?? 1000;
+  const indexer = createIndexer(options.searchParameters);
+  if (!memory) mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+  const blobDir =
+    options.blobDir === '' ? mkdtempSync(path.join(os.tmpdir(), 'dmp-blobs-')) : options.blobDir;
+  mkdirSync(blobDir, { recursive: true });
+  const writerDb = new Database(options.file);
+  configure(writerDb, 'writer', memory, options.synchronous);
+  migrate(writerDb, now);
+  const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
+  if (!memory) configure(readerDb, 'reader', memory);
+  const writer: RowContext = { conn: new Connection(writerDb), indexer, now };
+  const reader: RowContext = memory ? writer : { conn: new Connection(readerDb), indexer, now };
+  const files = new BlobFiles(blobDir);
+  const mutex = new AsyncMutex();
+  const context = new AsyncLocalStorage<TxState>();
+
+  const atomically = <R>(fn: () => R): R => writerDb.transaction(fn).immediate();
+  const storeAccess: Access = {
+    read: (fn) => {
+      if (context.getStore()) return joined(context.getStore(), fn);
+      if (memory) return mutex.run(() => guard(() => fn(writer)));
+      return guardAsync(() => Promise.resolve(fn(reader)));
+    },
+    write: (fn) => {
+      if (context.getStore()) return joined(context.getStore(), fn);
+      return mutex.run(() => guard(() => atomically(() => fn(writer))));
+    },
+  };
+  const joined = <R>(state: TxState | undefined, fn: (ctx: RowContext) => R): Promise<R> =>
+    guardAsync(() => {
+      if (!state?.open) throw new TypeError('The transaction is already finished.');
+      return Promise.resolve(fn(writer));
+    });
+  const openConn = (state: TxState): Connection => {
+    if (!state.open) throw new TypeError('The transaction is already finished.');
+    return writer.conn;
+  };
+  const txAccess = (state: TxState): Access => ({
+    read: (fn) => joined(state, fn),
+    write: (fn) => joined(state, fn),
+  });
+
+  const writeBlob = (staged: StagedFile, contentType: string) => {
+    const state = context.getStore();
+    if (state) {
+      return joined(state, () => undefined).then(async () => {
+        const result = await recordBlob(files, writer.conn, staged, contentType, now());
+        if (result.created) state.created.push(result.created);
+        return result.info;
+      });
+    }
+    return mutex.run(async () => {
+      const result = await recordBlob(files, writer.conn, staged, contentType, now());
+      return result.info;
+    });
+  };
+
+  const outbox: Outbox = {
+    append: (topic, payload) =>
+      storeAccess.write((ctx) => appendRecord(ctx.conn, topic, payload, now())),
+    claim: (topic, limit, leaseMs) =>
+      storeAccess.write((ctx) => claimRecords(ctx.conn, topic, limit, leaseMs, now())),
+    ack: (ids) => storeAccess.write((ctx) => ackRecords(ctx.conn, ids)),
+    pending: (topic) => storeAccess.read((ctx) => pendingRecords(ctx.conn, topic)),
+  };
+
+  const store: ResourceStore = {
+    ...createOperations(storeAccess, maxCount),
+    blobs: createSqliteBlobStore({
+      files,
+      read: (fn) => storeAccess.read((ctx) => fn(ctx.conn)),
+      write: writeBlob,
+    }),
+    outbox,
+    transaction: async (work) => {
+      const current = context.getStore();
+      if (current) return work(current.tx);
+      return mutex.run(async () => {
+        const state: TxState = { open: true, created: [], tx: undefined as never };
+        state.tx = {
+          ...createOperations(txAccess(state), maxCount),
+          blobs: createTransactionBlobWriter(files, () => openConn(state), state.created, now),
+          outbox: { append: (t, p) => joined(state, (ctx) => appendRecord(ctx.conn, t, p, now())) },
+        };
+        guard(() => writerDb.exec('BEGIN IMMEDIATE'));
+        try {
+          const result = await context.run(state, () => work(state.tx));
+          guard(() => writerDb.exec('COMMIT'));
+          state.open = false;
+          return result;
+        } catch (error) {
+          state.open = false;
+          if (writerDb.inTransaction) guard(() => writerDb.exec('ROLLBACK'));
+          await Promise.all(state.created.map((file) => files.discard(file)));
+          throw error;
+        }
+      });
+    },
+    ping: () => storeAccess.read((ctx) => void ctx.conn.statement('SELECT 1').get()),
+    close: () =>
+      mutex.run(() =>
+        guard(() => {
+          if (!writerDb.open) return;
+          writerDb.pragma('optimize');
+          if (readerDb !== writerDb) readerDb.close();
+          writerDb.close();
+        }),
+      ),
+  };
+  return store;
+}

@@ -1,0 +1,285 @@
+import type {
+  ChainFilter,
+  DateValue,
+  ReferenceValue,
+  SearchFilter,
+  StringFilter,
+  TokenFilter,
+  UriFilter,
+  DateFilter,
+} from '@dmp/fhir';
+import type { Indexer } from '@dmp/storage';
+
+/** A SQL fragment and its bound parameters (values are never concatenated into SQL). */
+export interface Fragment {
+  sql: string;
+  params: unknown[];
+}
+
+type ValueFilter = TokenFilter | StringFilter | DateFilter | UriFilter;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Renders the ANDed filters as conditions on the current-resource row `r`. Each filter becomes
+ * one `EXISTS`/`IN` subquery on `search_index` with its ORed values inside. The first positive
+ * reference filter (typically `patient`) becomes `r.id IN (…)` so SQLite drives the query from
+ * the reference index; the others are correlated `EXISTS` probes on (type, id, param).
+ */
+export function renderFilters(
+  resourceType: string,
+  filters: SearchFilter[],
+  indexer: Indexer,
+  now: Date,
+): Fragment {
+  const parts: Fragment[] = [];
+  const driver = filters.findIndex((f) => f.kind === 'reference');
+  filters.forEach((filter, index) => {
+    parts.push(renderFilter(resourceType, filter, indexer, now, index === driver));
+  });
+  return join(parts, ' AND ');
+}
+
+function renderFilter(
+  resourceType: string,
+  filter: SearchFilter,
+  indexer: Indexer,
+  now: Date,
+  drive: boolean,
+): Fragment {
+  switch (filter.kind) {
+    case 'token':
+      if (filter.param === '_id') return renderIds(filter);
+      return exists(filter.param, tokenMatch(filter, 's'), filter.negate);
+    case 'string':
+    case 'date':
+    case 'uri':
+      return exists(filter.param, valueMatch(filter, 's', now), false);
+    case 'reference': {
+      const match = referenceMatch(resourceType, filter.param, filter.anyOf, indexer, 's');
+      return drive ? driving(filter.param, match) : exists(filter.param, match, false);
+    }
+    case 'chain':
+      return renderChain(filter, now);
+    case 'missing':
+      return {
+        sql: `${filter.missing ? 'NOT ' : ''}EXISTS (SELECT 1 FROM search_index s INDEXED BY search_index_by_resource WHERE s.rid = r.rid AND s.param = ?)`,
+        params: [filter.param],
+      };
+  }
+}
+
+function exists(param: string, match: Fragment, negate: boolean): Fragment {
+  return {
+    sql: `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM search_index s INDEXED BY search_index_by_resource WHERE s.rid = r.rid AND s.param = ? AND (${match.sql}))`,
+    params: [param, ...match.params],
+  };
+}
+
+function driving(param: string, match: Fragment): Fragment {
+  return {
+    sql: `r.rid IN (SELECT s.rid FROM search_index s WHERE s.param = ? AND (${match.sql}))`,
+    params: [param, ...match.params],
+  };
+}
+
+function renderIds(filter: TokenFilter): Fragment {
+  const ids = filter.anyOf.flatMap((v) => (v.code === undefined ? [] : [v.code]));
+  if (ids.length === 0) return { sql: filter.negate ? '1' : '0', params: [] };
+  return {
+    sql: `r.id ${filter.negate ? 'NOT ' : ''}IN (${ids.map(() => '?').join(', ')})`,
+    params: ids,
+  };
+}
+
+/**
+ * `patient.identifier=…`: the chain values indexed at write time (contained targets, logical
+ * identifiers) or a stored target resource of `targetType` matching the target filter.
+ */
+function renderChain(filter: ChainFilter, now: Date): Fragment {
+  const target = filter.target;
+  const indexed = valueMatch(target, 's', now);
+  const stored = valueMatch(target, 't', now);
+  return {
+    sql:
+      'r.rid IN (SELECT s.rid FROM search_index s WHERE s.param = ? AND (' +
+      indexed.sql +
+      ') UNION SELECT s.rid FROM search_index s WHERE s.param = ? AND s.ref IN (' +
+      'SELECT ? || rt.id FROM search_index t JOIN resources rt ON rt.rid = t.rid ' +
+      'WHERE rt.type = ? AND rt.deleted = 0 AND t.param = ? AND (' +
+      stored.sql +
+      ')))',
+    params: [
+      `${filter.param}.${target.param}`,
+      ...indexed.params,
+      filter.param,
+      `${filter.targetType}/`,
+      filter.targetType,
+      target.param,
+      ...stored.params,
+    ],
+  };
+}
+
+function valueMatch(filter: ValueFilter, alias: string, now: Date): Fragment {
+  switch (filter.kind) {
+    case 'token':
+      return filter.negate
+        ? {
+            sql: `NOT (${tokenMatch(filter, alias).sql})`,
+            params: tokenMatch(filter, alias).params,
+          }
+        : tokenMatch(filter, alias);
+    case 'string':
+      return stringMatch(filter, alias);
+    case 'date':
+      return join(
+        filter.anyOf.map((v) => dateMatch(v, alias, now)),
+        ' OR ',
+      );
+    case 'uri':
+      return uriMatch(filter, alias);
+  }
+}
+
+function tokenMatch(filter: TokenFilter, a: string): Fragment {
+  return join(
+    filter.anyOf.map((value): Fragment => {
+      const parts: Fragment[] = [];
+      if (value.code !== undefined) parts.push({ sql: `${a}.code = ?`, params: [value.code] });
+      if (value.system === null) parts.push({ sql: `${a}.system IS NULL`, params: [] });
+      else if (value.system !== undefined) {
+        parts.push({ sql: `${a}.system = ?`, params: [value.system] });
+      }
+      return parts.length === 0
+        ? { sql: `${a}.code IS NOT NULL`, params: [] }
+        : join(parts, ' AND ');
+    }),
+    ' OR ',
+  );
+}
+
+function stringMatch(filter: StringFilter, a: string): Fragment {
+  return join(
+    filter.anyOf.map((value): Fragment => {
+      switch (filter.match) {
+        case 'exact':
+          return { sql: `${a}.value_exact = ?`, params: [value] };
+        case 'starts-with':
+          return { sql: `${a}.value_folded LIKE ? ESCAPE '\\'`, params: [`${escapeLike(value)}%`] };
+        case 'contains':
+          return {
+            sql: `${a}.value_folded LIKE ? ESCAPE '\\'`,
+            params: [`%${escapeLike(value)}%`],
+          };
+      }
+    }),
+    ' OR ',
+  );
+}
+
+function uriMatch(filter: UriFilter, a: string): Fragment {
+  return join(
+    filter.anyOf.map((value): Fragment => {
+      switch (filter.match) {
+        case 'exact':
+          return { sql: `${a}.code = ?`, params: [value] };
+        case 'below':
+          return { sql: `${a}.code LIKE ? ESCAPE '\\'`, params: [`${escapeLike(value)}%`] };
+        case 'above':
+          return {
+            sql: `? LIKE (replace(replace(replace(${a}.code, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%') ESCAPE '\\'`,
+            params: [value],
+          };
+      }
+    }),
+    ' OR ',
+  );
+}
+
+/**
+ * FHIR date prefixes on the resource range [L, H) against the value range [vl, vh):
+ * eq: L ≥ vl and H ≤ vh (inside); ne: not inside; gt: H > vh; lt: L < vl; ge: H > vl;
+ * le: L < vh; sa: L ≥ vh; eb: H ≤ vl; ap: overlaps the value widened on both sides by 10% of
+ * its distance from now, at least one day.
+ */
+function dateMatch(value: DateValue, a: string, now: Date): Fragment {
+  const L = `${a}.low`;
+  const H = `${a}.high`;
+  switch (value.prefix) {
+    case 'eq':
+      return { sql: `(${L} >= ? AND ${H} <= ?)`, params: [value.low, value.high] };
+    case 'ne':
+      return { sql: `NOT (${L} >= ? AND ${H} <= ?)`, params: [value.low, value.high] };
+    case 'gt':
+      return { sql: `${H} > ?`, params: [value.high] };
+    case 'lt':
+      return { sql: `${L} < ?`, params: [value.low] };
+    case 'ge':
+      return { sql: `${H} > ?`, params: [value.low] };
+    case 'le':
+      return { sql: `${L} < ?`, params: [value.high] };
+    case 'sa':
+      return { sql: `${L} >= ?`, params: [value.high] };
+    case 'eb':
+      return { sql: `${H} <= ?`, params: [value.low] };
+    case 'ap': {
+      const low = Date.parse(value.low);
+      const tolerance = Math.max(DAY_MS, Math.abs(now.getTime() - low) * 0.1);
+      return {
+        sql: `(${L} < ? AND ${H} > ?)`,
+        params: [shift(value.high, tolerance), shift(value.low, -tolerance)],
+      };
+    }
+  }
+}
+
+function shift(instant: string, ms: number): string {
+  const time = Date.parse(instant) + ms;
+  const clamped = Math.min(
+    Math.max(time, Date.UTC(1, 0, 1)),
+    Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+  );
+  return new Date(clamped).toISOString();
+}
+
+function referenceMatch(
+  resourceType: string,
+  param: string,
+  values: ReferenceValue[],
+  indexer: Indexer,
+  a: string,
+): Fragment {
+  const targets = indexer.parameter(resourceType, param)?.targets ?? [];
+  return join(
+    values.map((value): Fragment => {
+      if (value.type !== undefined && value.id !== undefined) {
+        return { sql: `${a}.ref = ?`, params: [`${value.type}/${value.id}`] };
+      }
+      if (value.id !== undefined) {
+        if (targets.length > 0) {
+          return {
+            sql: `${a}.ref IN (${targets.map(() => '?').join(', ')})`,
+            params: targets.map((t) => `${t}/${value.id}`),
+          };
+        }
+        return { sql: `${a}.ref LIKE ? ESCAPE '\\'`, params: [`%/${escapeLike(value.id)}`] };
+      }
+      if (value.url !== undefined) return { sql: `${a}.ref = ?`, params: [value.url] };
+      return { sql: '0', params: [] };
+    }),
+    ' OR ',
+  );
+}
+
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function join(parts: Fragment[], separator: string): Fragment {
+  if (parts.length === 0) return { sql: separator === ' OR ' ? '0' : '1', params: [] };
+  return {
+    sql: parts.map((p) => `(${p.sql})`).join(separator),
+    params: parts.flatMap((p) => p.params),
+  };
+}

@@ -1,0 +1,106 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { fhirError } from '@dmp/errors';
+import type { BlobInfo, BlobStore, BlobWriter, ByteRange } from '@dmp/storage';
+import type { BlobFiles, StagedFile } from './blob-files';
+import type { Connection } from './connection';
+import { guardAsync } from './driver-errors';
+
+interface BlobRow {
+  key: string;
+  sha1: string;
+  sha256: string;
+  size: number;
+  content_type: string;
+}
+
+const SELECT_BLOB = 'SELECT key, sha1, sha256, size, content_type FROM blobs WHERE key = ?';
+
+/**
+ * Records a staged file: moves it into place and inserts its metadata row on `conn` (which is
+ * inside the caller's transaction). Returns the path it created, if any, so a rollback can
+ * remove it. The same bytes stored twice share one file and one row (first content type wins).
+ */
+export async function recordBlob(
+  files: BlobFiles,
+  conn: Connection,
+  staged: StagedFile,
+  contentType: string,
+  now: Date,
+): Promise<{ info: BlobInfo; created?: string }> {
+  const created = (await files.promote(staged)) ? files.pathOf(staged.sha256) : undefined;
+  conn
+    .statement(
+      'INSERT OR IGNORE INTO blobs (key, sha1, sha256, size, content_type, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .run(staged.sha256, staged.sha1, staged.sha256, staged.size, contentType, now.toISOString());
+  const row = conn.statement(SELECT_BLOB).get(staged.sha256) as BlobRow;
+  return { info: toInfo(row), created };
+}
+
+export interface BlobStoreDeps {
+  files: BlobFiles;
+  /** Runs a read with the store's isolation rules (snapshot, or joined to the open transaction). */
+  read: <R>(fn: (conn: Connection) => R) => Promise<R>;
+  /** Runs a write (stage already done) as its own transaction, serialized with the others. */
+  write: (staged: StagedFile, contentType: string) => Promise<BlobInfo>;
+}
+
+export function createSqliteBlobStore(deps: BlobStoreDeps): BlobStore {
+  const stat = (key: string): Promise<BlobInfo | undefined> =>
+    deps.read((conn) => {
+      const row = conn.statement(SELECT_BLOB).get(key) as BlobRow | undefined;
+      return row ? toInfo(row) : undefined;
+    });
+  return {
+    put: (content, contentType) =>
+      guardAsync(async () => deps.write(await deps.files.stage(content), contentType)),
+    stat,
+    get: (key, range) =>
+      guardAsync(async () => {
+        const info = await stat(key);
+        if (!info) throw fhirError('DMP-RESOURCE-NOT-FOUND', `Blob ${key} is not known.`);
+        return openRange(deps.files.pathOf(info.sha256), info.size, range);
+      }),
+  };
+}
+
+/** A transaction's blob writer: stages, then records inside the open transaction. */
+export function createTransactionBlobWriter(
+  files: BlobFiles,
+  conn: () => Connection,
+  created: string[],
+  now: () => Date,
+): BlobWriter {
+  return {
+    put: (content, contentType) =>
+      guardAsync(async () => {
+        const staged = await files.stage(content);
+        const result = await recordBlob(files, conn(), staged, contentType, now());
+        if (result.created) created.push(result.created);
+        return result.info;
+      }),
+  };
+}
+
+/** Inclusive byte range; `end` past the last byte is clamped, an empty or inverted range refused. */
+function openRange(file: string, size: number, range: ByteRange | undefined): Promise<Readable> {
+  if (!range) return Promise.resolve(createReadStream(file));
+  const end = Math.min(range.end, size - 1);
+  if (!Number.isInteger(range.start) || range.start < 0 || range.start > end) {
+    throw new RangeError(
+      `Byte range ${range.start}-${range.end} is not satisfiable (size ${size}).`,
+    );
+  }
+  return Promise.resolve(createReadStream(file, { start: range.start, end }));
+}
+
+function toInfo(row: BlobRow): BlobInfo {
+  return {
+    key: row.key,
+    sha1: row.sha1,
+    sha256: row.sha256,
+    size: row.size,
+    contentType: row.content_type,
+  };
+}
