@@ -4,6 +4,13 @@ import type { BodyKind } from './route';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+const PATCH_TYPES = ['application/json-patch+json', ...JSON_TYPES];
+
+const ACCEPTED: Readonly<Record<Exclude<BodyKind, 'none'>, readonly string[]>> = {
+  resource: JSON_TYPES,
+  'search-form': [FORM_TYPE],
+  patch: PATCH_TYPES,
+};
 
 function mediaTypeOf(header: string | undefined): string | undefined {
   return header?.split(';')[0]?.trim().toLowerCase() || undefined;
@@ -23,15 +30,12 @@ function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: str
  */
 export function bodyReader(kind: BodyKind, limit: string | number): RequestHandler[] {
   if (kind === 'none') return [];
-  const accepted = kind === 'resource' ? JSON_TYPES : [FORM_TYPE];
+  const accepted = ACCEPTED[kind];
+  const json = kind !== 'search-form';
   const checkType: RequestHandler = (req, _res, next) => {
     const type = mediaTypeOf(req.headers['content-type']);
     if (!hasBody(req.headers) && type === undefined) {
-      next(
-        kind === 'resource'
-          ? fhirError('DMP-HTTP-MALFORMED-JSON', 'A request body is required')
-          : undefined,
-      );
+      next(json ? fhirError('DMP-HTTP-MALFORMED-JSON', 'A request body is required') : undefined);
       return;
     }
     if (type === undefined || !accepted.includes(type)) {
@@ -45,10 +49,9 @@ export function bodyReader(kind: BodyKind, limit: string | number): RequestHandl
     }
     next();
   };
-  const parse =
-    kind === 'resource'
-      ? express.json({ limit, strict: true, type: () => true })
-      : express.text({ limit, type: () => true });
+  const parse = json
+    ? express.json({ limit, strict: true, type: () => true })
+    : express.text({ limit, type: () => true });
   return [checkType, parse];
 }
 

@@ -94,6 +94,13 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
   });
 
   app.use(FHIR_BASE_PATH, buildFhirRouter(deps, authenticate));
+  app.use(
+    buildRouter(
+      deps,
+      authenticate,
+      deps.routes.filter((route) => route.root),
+    ),
+  );
   app.use((req, _res, next) => {
     next(fhirError('DMP-HTTP-ROUTE-NOT-FOUND', `No endpoint at ${req.path}`));
   });
@@ -102,7 +109,6 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
 }
 
 function buildFhirRouter(deps: ServiceAppDeps, authenticate: RequestHandler): Router {
-  const router = express.Router({ strict: false, caseSensitive: true });
   const metadataRoute: RouteDefinition = {
     method: 'GET',
     path: '/metadata',
@@ -113,18 +119,34 @@ function buildFhirRouter(deps: ServiceAppDeps, authenticate: RequestHandler): Ro
         resource: buildCapabilityStatement(
           deps.capability,
           deps.softwareVersion,
-          routes,
+          fhirRoutes,
           request.baseUrl,
         ),
       }),
   };
-  const routes = [metadataRoute, ...deps.routes];
+  const fhirRoutes = [metadataRoute, ...deps.routes.filter((route) => !route.root)];
+  const router = buildRouter(deps, authenticate, fhirRoutes);
+  // Unknown FHIR paths need a token too: without one they answer 401, not a 404 that would
+  // tell an anonymous caller which endpoints exist.
+  router.use(authenticate, (req, _res, next) => {
+    next(fhirError('DMP-HTTP-ROUTE-NOT-FOUND', `No endpoint at ${req.baseUrl}${req.path}`));
+  });
+  return router;
+}
+
+/** One router per mount point: authentication, authorization, body, handler, then 405s. */
+function buildRouter(
+  deps: ServiceAppDeps,
+  authenticate: RequestHandler,
+  routes: readonly RouteDefinition[],
+): Router {
+  const router = express.Router({ strict: false, caseSensitive: true });
   const methodsByPath = new Map<string, Set<HttpMethod>>();
   for (const route of routes) {
     const handlers = [
       ...(route.public ? [] : [authenticate]),
       ...(route.authorize ? [authorizeWith(route.authorize)] : []),
-      ...bodyReader(route.body ?? 'none', deps.bodyLimit),
+      ...bodyReader(route.body ?? 'none', route.bodyLimit ?? deps.bodyLimit),
       handle(route, deps),
     ];
     router[route.method.toLowerCase() as 'get'](route.path, ...handlers);
@@ -156,14 +178,16 @@ function handle(route: RouteDefinition, deps: ServiceAppDeps): RequestHandler {
     if (route.body === 'search-form' && typeof req.body === 'string') {
       for (const [name, value] of new URLSearchParams(req.body)) searchParams.append(name, value);
     }
-    assertAcceptsFhirJson(searchParams.get('_format'), req.headers.accept);
+    if (route.produces !== 'any') {
+      assertAcceptsFhirJson(searchParams.get('_format'), req.headers.accept);
+    }
     const prefer = parsePrefer(req.headers.prefer);
     const locals = localsOf(res);
     const request: FhirRequest = {
       method: route.method,
       params: req.params as Record<string, string>,
       searchParams,
-      body: route.body === 'resource' ? (req.body as unknown) : undefined,
+      body: route.body === 'resource' || route.body === 'patch' ? (req.body as unknown) : undefined,
       headers: req.headers,
       actor: locals.actor,
       requestId: locals.requestId,

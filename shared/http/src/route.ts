@@ -14,9 +14,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * What a route accepts as body:
  * - `none`: no body is read;
  * - `resource`: FHIR JSON (`application/fhir+json` or `application/json`), parsed;
- * - `search-form`: `application/x-www-form-urlencoded` (POST `_search`), merged into `searchParams`.
+ * - `search-form`: `application/x-www-form-urlencoded` (POST `_search`), merged into `searchParams`;
+ * - `patch`: a JSON Patch (`application/json-patch+json`) or a FHIRPath Patch `Parameters` (FHIR
+ *   JSON), parsed; the handler tells them apart from `contentType` or the body's shape.
  */
-export type BodyKind = 'none' | 'resource' | 'search-form';
+export type BodyKind = 'none' | 'resource' | 'search-form' | 'patch';
 
 export type Prefer = {
   return?: 'minimal' | 'representation' | 'OperationOutcome';
@@ -30,7 +32,7 @@ export interface FhirRequest {
   params: Readonly<Record<string, string>>;
   /** Query string parameters, plus the form fields of a POST `_search`. */
   searchParams: URLSearchParams;
-  /** Parsed JSON body for `resource` routes. */
+  /** Parsed JSON body for `resource` and `patch` routes. */
   body: unknown;
   headers: IncomingHttpHeaders;
   /** The authenticated caller (public routes get none). */
@@ -45,6 +47,8 @@ export interface FhirRequest {
 export interface FhirResult {
   status: number;
   resource?: Resource;
+  /** A plain JSON body (not FHIR), sent as `application/json`; for `root` routes such as AuthZEN. */
+  json?: object;
   stream?: Readable;
   contentType?: string;
   headers?: Record<string, string>;
@@ -66,11 +70,24 @@ export interface RouteDefinition {
   method: HttpMethod;
   /** Express path under the FHIR base, e.g. `/DocumentReference/:id`; `/` is the base itself. */
   path: string;
+  /**
+   * Mounts the route at the server root instead of under the FHIR base (`path` is then absolute,
+   * e.g. `/access/v1/evaluation`). Same authentication, body reading and error handling; never
+   * listed in the CapabilityStatement.
+   */
+  root?: boolean;
   body?: BodyKind;
   /** Served without a token (only the CapabilityStatement is). */
   public?: boolean;
   capability?: RouteCapability;
   /** Checks the actor may use this route at all (e.g. scopes); throws a FhirError otherwise. */
   authorize?: (actor: Actor) => void;
+  /**
+   * What the route can answer: `fhir-json` (default) refuses with 406 a client that cannot take
+   * FHIR JSON; `any` leaves `Accept` negotiation to the handler (raw documents, ITI-68).
+   */
+  produces?: 'fhir-json' | 'any';
+  /** Largest accepted request body for this route, overriding the service's `bodyLimit`. */
+  bodyLimit?: string | number;
   handler: (request: FhirRequest) => Promise<FhirResult>;
 }

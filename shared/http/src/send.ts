@@ -23,9 +23,21 @@ export function sendResult(
 ): void {
   if (result.headers) res.set(result.headers);
   if (result.stream) {
-    res.status(result.status).type(result.contentType ?? 'application/octet-stream');
-    result.stream.on('error', (error) => res.destroy(error));
-    result.stream.pipe(res);
+    // The stored media type exactly as given (no charset added), as ITI-68 requires.
+    res
+      .status(result.status)
+      .setHeader('Content-Type', result.contentType ?? 'application/octet-stream');
+    const stream = result.stream;
+    stream.on('error', (error) => res.destroy(error));
+    res.on('close', () => stream.destroy());
+    stream.pipe(res);
+    return;
+  }
+  if (result.json !== undefined) {
+    res
+      .status(result.status)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(result.json));
     return;
   }
   if (!result.resource) {

@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createTokenVerifier, openDevIssuer } from '@dmp/auth';
+import { createServiceApp } from './create-app';
+import { silentLogger } from './logger';
+import { createMetrics } from './metrics';
+import type { RouteDefinition } from './route';
+
+const rawDocument: RouteDefinition = {
+  method: 'GET',
+  path: '/Binary/:id',
+  produces: 'any',
+  handler: () =>
+    Promise.resolve({
+      status: 200,
+      stream: Readable.from([Buffer.from('%PDF-1.4 raw')]),
+      contentType: 'application/pdf',
+    }),
+};
+const patchEcho: RouteDefinition = {
+  method: 'PATCH',
+  path: '/Thing/:id',
+  body: 'patch',
+  handler: (req) =>
+    Promise.resolve({
+      status: 200,
+      resource: {
+        resourceType: 'Parameters',
+        parameter: [{ name: 'body', valueString: JSON.stringify(req.body) }],
+      },
+    }),
+};
+const smallBody: RouteDefinition = {
+  method: 'POST',
+  path: '/Small',
+  body: 'resource',
+  bodyLimit: 50,
+  handler: () => Promise.resolve({ status: 200, resource: { resourceType: 'Parameters' } }),
+};
+
+let dataDir: string;
+let app: Express;
+let token: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'dmp-route-options-'));
+  const issuer = await openDevIssuer(dataDir);
+  const verifier = createTokenVerifier({
+    jwks: issuer.jwks,
+    issuers: [issuer.issuer],
+    audience: 'urn:dmp:services',
+  });
+  token = await issuer.sign({ sub: 'sys', extensions: { fr_dmp: { actor_kind: 'system' } } });
+  app = createServiceApp({
+    authenticate: (header) => verifier.verify(header),
+    logger: silentLogger(),
+    metrics: createMetrics('route-options'),
+    bodyLimit: '1mb',
+    softwareVersion: '0.0.0-test',
+    capability: { name: 'Test', title: 'Test', description: 'route options' },
+    routes: [rawDocument, patchEcho, smallBody],
+    readiness: () => Promise.resolve(),
+  });
+});
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('route options of the HTTP kit', () => {
+  it('a produces=any route answers a non-FHIR Accept with its raw stream and exact media type', async () => {
+    const res = await request(app)
+      .get('/fhir/Binary/1')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Accept', 'application/pdf')
+      .buffer(true)
+      .parse((stream, done) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect((res.body as Buffer).toString()).toBe('%PDF-1.4 raw');
+  });
+
+  it('a patch route accepts application/json-patch+json and parses the array', async () => {
+    const res = await request(app)
+      .patch('/fhir/Thing/1')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/json-patch+json')
+      .send(JSON.stringify([{ op: 'replace', path: '/status', value: 'current' }]))
+      .expect(200);
+
+    expect(res.body.parameter[0].valueString).toContain('"op":"replace"');
+  });
+
+  it('a route body limit overrides the service limit (413)', async () => {
+    const res = await request(app)
+      .post('/fhir/Small')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/fhir+json')
+      .send(JSON.stringify({ resourceType: 'Parameters', id: 'x'.repeat(100) }))
+      .expect(413);
+
+    expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+
+  it('an unknown FHIR path answers 401 without a token and 404 with one', async () => {
+    await request(app).get('/fhir/Nothing').expect(401);
+    await request(app).get('/fhir/Nothing').set('Authorization', `Bearer ${token}`).expect(404);
+  });
+});
