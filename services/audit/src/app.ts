@@ -1,15 +1,37 @@
 import type { Express } from 'express';
+import { createResourceValidator } from '@dmp/fhir';
 import { createServiceApp, type RouteDefinition, type ServiceRuntimeDeps } from '@dmp/http';
-import type { ResourceStore } from '@dmp/storage';
+import type { AuditLog, ResourceStore } from '@dmp/storage';
+import type { Checkpointer } from './checkpoint/checkpointer';
+import { operationRoutes } from './routes/operations.routes';
+import { queryRoutes } from './routes/query.routes';
+import { recordRoutes } from './routes/record.routes';
+import type { AuditContext } from './use-cases/context';
+
+export { Checkpointer, type CheckpointerOptions } from './checkpoint/checkpointer';
+export {
+  generateCheckpointKey,
+  openCheckpointKey,
+  type CheckpointKey,
+} from './checkpoint/checkpoint-key';
+export { verifyLog, type FullVerification } from './use-cases/verify-log';
 
 export interface AuditDeps extends ServiceRuntimeDeps {
+  /** The common resource store (unused by the audit features; kept for the shared runtime). */
   store: ResourceStore;
+  /** The append-only, hash-chained AuditEvent log. */
+  auditLog: AuditLog;
+  /** Signs the chain head every N events / T seconds; holds the checkpoint key. */
+  checkpointer: Checkpointer;
+  /** Largest `_count` (default 100). */
+  maxCount?: number;
+  now?: () => Date;
 }
 
 /**
  * The audit service: append-only, tamper-evident AuditEvent repository (IHE ATNA ITI-20 FHIR
- * feed, ITI-81, BALP). Pure wiring: no I/O, no environment. Its features arrive with their own
- * issue; today it serves its CapabilityStatement, health and metrics.
+ * feed, ITI-81, BALP), with the patient access history, break-glass review, NDJSON export and
+ * chain verification. Pure wiring: no I/O, no environment.
  */
 export function createApp(deps: AuditDeps): Express {
   return createServiceApp({
@@ -20,11 +42,23 @@ export function createApp(deps: AuditDeps): Express {
       description: 'Append-only, tamper-evident AuditEvent repository of the French DMP.',
     },
     routes: createRoutes(deps),
-    readiness: () => deps.store.ping(),
+    readiness: () => deps.auditLog.ping(),
   });
 }
 
 /** The FHIR routes of the service (the CapabilityStatement and `openapi/audit.openapi.json` follow them). */
-export function createRoutes(_deps: AuditDeps): RouteDefinition[] {
-  return [];
+export function createRoutes(deps: AuditDeps): RouteDefinition[] {
+  const validator = createResourceValidator();
+  let context: AuditContext | undefined;
+  // Built on first use: listing the routes (OpenAPI test, CapabilityStatement) needs no deps.
+  const ctx = (): AuditContext =>
+    (context ??= {
+      log: deps.auditLog,
+      checkpointer: deps.checkpointer,
+      validator,
+      now: deps.now ?? (() => new Date()),
+      maxCount: deps.maxCount ?? 100,
+    });
+  return [...recordRoutes(ctx), ...operationRoutes(ctx), ...queryRoutes(ctx)];
 }
+export { auditSettings } from './settings';

@@ -1,5 +1,68 @@
+import path from 'node:path';
+import { loadConfig } from '@dmp/config';
+import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { runService } from '@dmp/runtime';
-import { createApp } from './app';
+import type { StorageLocation } from '@dmp/storage';
+import { openSqliteAuditLog } from '@dmp/storage-sqlite';
+import { Checkpointer, createApp, openCheckpointKey } from './app';
+import { auditSettings } from './settings';
+
+/** The audit log lives beside the service database: `<dir>/audit-log.sqlite`. */
+function auditLogFile(location: StorageLocation): string {
+  if (location.kind === 'mongodb') {
+    throw new Error('the MongoDB audit log is not available in this build yet; use sqlite:<file>');
+  }
+  return location.file === ':memory:'
+    ? ':memory:'
+    : path.join(path.dirname(location.file), 'audit-log.sqlite');
+}
 
 /** Composition root: configuration from the environment, adapters chosen by URL, then serve. */
-void runService({ service: 'audit', env: process.env, createApp });
+void runService({
+  service: 'audit',
+  env: process.env,
+  openExtras: ({ location, dataDir, logger }) => {
+    const settings = loadConfig(auditSettings, process.env);
+    const auditLog = openSqliteAuditLog({
+      file: auditLogFile(location),
+      searchParameters: SEARCH_PARAMETERS,
+    });
+    const key = openCheckpointKey(
+      settings.checkpointKeyFile ?? path.join(dataDir, 'audit', 'checkpoint-key.pem'),
+    );
+    const checkpointer = new Checkpointer({
+      log: auditLog,
+      key,
+      everyEvents: settings.checkpointEvery,
+    });
+    const stopCheckpoints = checkpointer.start(settings.checkpointSeconds * 1000);
+    let stopRetention = () => {};
+    if (settings.retentionDays !== undefined) {
+      const days = settings.retentionDays;
+      const purge = () => {
+        const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
+        auditLog.purgeBefore(cutoff).then(
+          (removed) => logger.info({ removed, cutoff }, 'audit retention purge'),
+          (error: unknown) => logger.error({ err: error }, 'audit retention purge failed'),
+        );
+      };
+      const timer = setInterval(purge, 86_400_000);
+      timer.unref();
+      stopRetention = () => clearInterval(timer);
+    }
+    logger.info(
+      { kid: key.kid, retentionDays: settings.retentionDays ?? 'forever' },
+      'audit log open',
+    );
+    return Promise.resolve({
+      deps: { auditLog, checkpointer },
+      close: async () => {
+        stopCheckpoints();
+        stopRetention();
+        await checkpointer.checkpoint();
+        await auditLog.close();
+      },
+    });
+  },
+  createApp,
+});

@@ -1,15 +1,29 @@
 import type { Express } from 'express';
 import { createServiceApp, type RouteDefinition, type ServiceRuntimeDeps } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
+import type { AccessPolicy } from './domain/access-policy';
+import type { Notifier } from './notify/notifier';
+import { accessRoutes } from './routes/access.routes';
+import { fhirReadRoutes } from './routes/fhir.routes';
+import { operationRoutes } from './routes/operations.routes';
+import { createConsentServices } from './use-cases/services';
 
 export interface ConsentDeps extends ServiceRuntimeDeps {
   store: ResourceStore;
+  /**
+   * Profession matrix, break-glass and regulation settings (see `loadAccessPolicy`). Without
+   * one, the service fails closed: nobody may consult, nobody may break glass.
+   */
+  policy?: AccessPolicy;
+  /** Clock (tests). */
+  now?: () => Date;
+  /** Where patient notifications go (default: FHIR Communication resources). */
+  notifier?: Notifier;
 }
 
 /**
  * The consent service: DMP access rules, patient controls, access decisions and break-glass.
- * Pure wiring: no I/O, no environment. Its features arrive with their own issue; today it serves
- * its CapabilityStatement, health and metrics.
+ * Pure wiring: no I/O, no environment.
  */
 export function createApp(deps: ConsentDeps): Express {
   return createServiceApp({
@@ -25,7 +39,13 @@ export function createApp(deps: ConsentDeps): Express {
   });
 }
 
-/** The FHIR routes of the service (the CapabilityStatement and `openapi/consent.openapi.json` follow them). */
-export function createRoutes(_deps: ConsentDeps): RouteDefinition[] {
-  return [];
+/** The routes of the service (the CapabilityStatement and `openapi/consent.openapi.json` follow them). */
+export function createRoutes(deps: ConsentDeps): RouteDefinition[] {
+  const services = createConsentServices(deps);
+  return [...fhirReadRoutes(services), ...operationRoutes(services), ...accessRoutes(services)];
 }
+
+export type { AccessPolicy } from './domain/access-policy';
+export { parseAccessPolicy, EMPTY_POLICY } from './domain/access-policy';
+export * from './client';
+export { consentSettings } from './settings';

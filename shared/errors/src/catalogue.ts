@@ -164,6 +164,145 @@ export const ERROR_CATALOGUE = {
     issue: 'value',
     summary: 'The INS is malformed or its control key is wrong.',
   },
+  // Documents service (MHD, PDSm)
+  'DMP-MHD-BUNDLE-INVALID': {
+    status: 400,
+    issue: 'invalid',
+    summary: 'The ITI-65 bundle breaks the MHD/PDSm structure or metadata rules.',
+  },
+  'DMP-MHD-METADATA-MISSING': {
+    status: 400,
+    issue: 'required',
+    summary: 'A metadata element required by the claimed MHD/PDSm profile is missing.',
+  },
+  'DMP-MHD-PATIENT-MISMATCH': {
+    status: 400,
+    issue: 'invalid',
+    summary: 'The entries of the submission do not identify one and the same patient.',
+  },
+  'DMP-MHD-MISSING-DOCUMENT': {
+    status: 400,
+    issue: 'required',
+    summary: 'A DocumentReference does not point to a Binary of the same bundle.',
+  },
+  'DMP-MHD-DUPLICATE-UNIQUE-ID': {
+    status: 409,
+    issue: 'duplicate',
+    summary: 'A document with this masterIdentifier already exists in the repository.',
+  },
+  'DMP-MHD-HASH-MISMATCH': {
+    status: 422,
+    issue: 'value',
+    summary: 'attachment.hash is not the SHA-1 of the document bytes.',
+  },
+  'DMP-MHD-SIZE-MISMATCH': {
+    status: 422,
+    issue: 'value',
+    summary: 'attachment.size is not the byte length of the document.',
+  },
+  'DMP-MHD-RELATED-DOCUMENT-INVALID': {
+    status: 422,
+    issue: 'business-rule',
+    summary: 'The related (replaced) document is unknown, not current or of another patient.',
+  },
+  'DMP-MHD-SEARCH-PARAMETER-REQUIRED': {
+    status: 400,
+    issue: 'required',
+    summary: 'The search needs patient or patient.identifier, and status.',
+  },
+  'DMP-MHD-DOCUMENT-TOO-LARGE': {
+    status: 413,
+    issue: 'too-costly',
+    summary: 'The document exceeds the maximum accepted size.',
+  },
+  'DMP-MHD-RANGE-NOT-SATISFIABLE': {
+    status: 416,
+    issue: 'value',
+    summary: 'The requested byte range is outside the document.',
+  },
+  'DMP-PDSM-PATCH-NOT-ALLOWED': {
+    status: 405,
+    issue: 'not-supported',
+    summary: 'Only status, securityLabel and the isArchived extension may be changed.',
+  },
+  'DMP-PDSM-PATCH-INVALID': {
+    status: 422,
+    issue: 'invalid',
+    summary: 'The patch is malformed or its result breaks a business rule.',
+  },
+  'DMP-PDSM-DELETE-NOT-AUTHOR': {
+    status: 403,
+    issue: 'forbidden',
+    summary: "Only the document's author may delete it.",
+  },
+  // Consent service (DMP rules, decisions, break-glass)
+  'DMP-CONSENT-REQUEST-INVALID': {
+    status: 400,
+    issue: 'invalid',
+    summary: 'The consent or decision request is missing an element or has an invalid value.',
+  },
+  'DMP-CONSENT-PATIENT-REQUIRED': {
+    status: 400,
+    issue: 'required',
+    summary: 'The request does not name the patient (INS).',
+  },
+  'DMP-CONSENT-BREAK-GLASS-REASON-REQUIRED': {
+    status: 400,
+    issue: 'required',
+    summary: 'Break-glass access needs a written reason.',
+  },
+  'DMP-CONSENT-ACTOR-NOT-ALLOWED': {
+    status: 403,
+    issue: 'forbidden',
+    summary: 'This kind of actor may not perform this consent operation.',
+  },
+  'DMP-CONSENT-PATIENT-MISMATCH': {
+    status: 403,
+    issue: 'forbidden',
+    summary: 'The access token is bound to another patient.',
+  },
+  'DMP-CONSENT-DENIED': {
+    status: 403,
+    issue: 'forbidden',
+    summary: 'The DMP access rules deny this access.',
+  },
+  'DMP-CONSENT-DMP-NOT-FOUND': {
+    status: 404,
+    issue: 'not-found',
+    summary: 'The patient has no DMP.',
+  },
+  'DMP-CONSENT-DMP-CLOSED': {
+    status: 409,
+    issue: 'conflict',
+    summary: 'The DMP is closed; re-open it first.',
+  },
+  'DMP-CONSENT-CHANGE-INVALID': {
+    status: 422,
+    issue: 'business-rule',
+    summary: 'The consent change contradicts itself or the current choices.',
+  },
+  // Audit service (ATNA, BALP, tamper evidence)
+  'DMP-AUDIT-EVENT-INVALID': {
+    status: 422,
+    issue: 'required',
+    summary:
+      'The AuditEvent lacks a BALP essential: type, recorded, an agent with who, source.observer.',
+  },
+  'DMP-AUDIT-BUNDLE-INVALID': {
+    status: 400,
+    issue: 'invalid',
+    summary: 'The audit feed Bundle must be a batch or transaction of POSTed AuditEvents.',
+  },
+  'DMP-AUDIT-ACCESS-DENIED': {
+    status: 403,
+    issue: 'forbidden',
+    summary: 'This caller may not read these audit events.',
+  },
+  'DMP-AUDIT-PARAMETER-INVALID': {
+    status: 400,
+    issue: 'invalid',
+    summary: 'An audit operation parameter is missing or malformed.',
+  },
   // Infrastructure
   'DMP-STORAGE-UNAVAILABLE': {
     status: 503,

@@ -3,7 +3,18 @@ import type { SearchParameterDefinition } from '@dmp/fhir';
 import type { ResourceStore, StorageLocation } from '@dmp/storage';
 import { openSqliteStore } from '@dmp/storage-sqlite';
 
-/** Opens the adapter a storage URL names. MongoDB arrives with its own adapter package. */
+/** The part of `@dmp/storage-mongo` used here (loaded lazily, see below). */
+interface MongoAdapter {
+  openMongoStore: (options: {
+    url: string;
+    searchParameters: Readonly<Record<string, readonly SearchParameterDefinition[]>>;
+  }) => Promise<ResourceStore>;
+}
+
+/**
+ * Opens the adapter a storage URL names. The MongoDB adapter is required lazily, so a service on
+ * SQLite never loads the MongoDB driver; it refuses a standalone server (no transactions).
+ */
 export function openStore(
   location: StorageLocation,
   searchParameters: Readonly<Record<string, readonly SearchParameterDefinition[]>>,
@@ -14,7 +25,10 @@ export function openStore(
       return Promise.resolve(
         openSqliteStore({ file: location.file, blobDir: location.blobDir, searchParameters }),
       );
-    case 'mongodb':
-      throw new Error('MongoDB storage is not available in this build yet; use sqlite:<file>');
+    case 'mongodb': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy adapter load: SQLite deployments never load the driver
+      const { openMongoStore } = require('@dmp/storage-mongo') as MongoAdapter;
+      return openMongoStore({ url: location.url, searchParameters });
+    }
   }
 }

@@ -4,19 +4,41 @@ import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import {
   createLogger,
   createMetrics,
+  type Logger,
   startHttpServer,
   stopOnSignals,
   type ServiceRuntimeDeps,
 } from '@dmp/http';
-import { defaultStorageUrl, parseStorageUrl, type ResourceStore } from '@dmp/storage';
+import {
+  defaultStorageUrl,
+  parseStorageUrl,
+  type ResourceStore,
+  type StorageLocation,
+} from '@dmp/storage';
 import { openAuthenticator } from './open-authenticator';
 import { openStore } from './open-store';
 import { SOFTWARE_VERSION } from './version';
 
-export interface ServiceDefinition {
+/** What a service's own stores are opened from (beside the common `ResourceStore`). */
+export interface ExtraStoresContext {
+  /** The service's storage location (`<SERVICE>_STORAGE_URL` or the default). */
+  location: StorageLocation;
+  dataDir: string;
+  logger: Logger;
+}
+
+/** Service-specific dependencies opened at start and closed on stop (after the server). */
+export interface ExtraStores<Extra> {
+  deps: Extra;
+  close: () => Promise<void>;
+}
+
+export interface ServiceDefinition<Extra extends object = object> {
   service: ServiceName;
   env: Readonly<Record<string, string | undefined>>;
-  createApp: (deps: ServiceRuntimeDeps & { store: ResourceStore }) => Express;
+  /** Opens the service's own stores (e.g. the audit log), passed to `createApp` with the rest. */
+  openExtras?: (context: ExtraStoresContext) => Promise<ExtraStores<Extra>>;
+  createApp: (deps: ServiceRuntimeDeps & { store: ResourceStore } & Extra) => Express;
 }
 
 /**
@@ -24,15 +46,22 @@ export interface ServiceDefinition {
  * URL, token verification, HTTP server; stops cleanly on Ctrl-C / SIGTERM. A bad configuration
  * or an unusable database ends the process with a one-line reason.
  */
-export async function runService(definition: ServiceDefinition): Promise<void> {
+export async function runService<Extra extends object = object>(
+  definition: ServiceDefinition<Extra>,
+): Promise<void> {
   const { service } = definition;
   try {
     const config = loadConfig(serviceSettings(service), definition.env);
     const logger = createLogger(service, config.logLevel);
     const storageUrl = config.storageUrl ?? defaultStorageUrl(config.dataDir, service);
-    const store = await openStore(parseStorageUrl(storageUrl), SEARCH_PARAMETERS);
+    const location = parseStorageUrl(storageUrl);
+    const store = await openStore(location, SEARCH_PARAMETERS);
+    const extras: ExtraStores<Extra> = definition.openExtras
+      ? await definition.openExtras({ location, dataDir: config.dataDir, logger })
+      : { deps: {} as Extra, close: () => Promise.resolve() };
     const authenticate = await openAuthenticator(config);
     const app = definition.createApp({
+      ...extras.deps,
       store,
       authenticate,
       logger,
@@ -43,7 +72,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     });
     const server = await startHttpServer(app, config.port, config.host);
     logger.info({ fhirBase: `${server.url}/fhir` }, `${service} service listening`);
-    stopOnSignals(logger, [() => server.close(), () => store.close()]);
+    stopOnSignals(logger, [() => server.close(), () => extras.close(), () => store.close()]);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${service}: cannot start: ${reason}\n`);

@@ -189,9 +189,10 @@ function writeIndex(ctx: RowContext, rid: number, resource: Resource): void {
   }
 }
 
-type Columns = [string, ...(string | null)[]];
+export type Columns = [string, ...(string | null)[]];
 
-function columns(entry: IndexEntry): Columns {
+/** The `search_index` columns after the row key, for one index entry. */
+export function columns(entry: IndexEntry): Columns {
   switch (entry.kind) {
     case 'token':
       return [entry.param, entry.system, entry.code, null, null, null, null, null];

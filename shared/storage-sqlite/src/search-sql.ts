@@ -18,6 +18,27 @@ export interface Fragment {
 
 type ValueFilter = TokenFilter | StringFilter | DateFilter | UriFilter;
 
+/**
+ * The tables a search runs over: the row table aliased `r` keyed by `key`, and its index table
+ * (same columns as `search_index`) with its `(key, param)` index. `resources` (the current
+ * resources table) lets chains also match stored target resources; without it chains match the
+ * values indexed at write time only (the audit log keeps no Patient resources).
+ */
+export interface SearchTables {
+  index: string;
+  indexByRow: string;
+  key: string;
+  resources?: string;
+}
+
+/** The resource store's tables. */
+export const RESOURCE_TABLES: SearchTables = {
+  index: 'search_index',
+  indexByRow: 'search_index_by_resource',
+  key: 'rid',
+  resources: 'resources',
+};
+
 const DAY_MS = 86_400_000;
 
 /**
@@ -31,11 +52,12 @@ export function renderFilters(
   filters: SearchFilter[],
   indexer: Indexer,
   now: Date,
+  tables: SearchTables = RESOURCE_TABLES,
 ): Fragment {
   const parts: Fragment[] = [];
   const driver = filters.findIndex((f) => f.kind === 'reference');
   filters.forEach((filter, index) => {
-    parts.push(renderFilter(resourceType, filter, indexer, now, index === driver));
+    parts.push(renderFilter(resourceType, filter, indexer, now, index === driver, tables));
   });
   return join(parts, ' AND ');
 }
@@ -46,39 +68,40 @@ function renderFilter(
   indexer: Indexer,
   now: Date,
   drive: boolean,
+  t: SearchTables,
 ): Fragment {
   switch (filter.kind) {
     case 'token':
       if (filter.param === '_id') return renderIds(filter);
-      return exists(filter.param, tokenMatch(filter, 's'), filter.negate);
+      return exists(filter.param, tokenMatch(filter, 's'), filter.negate, t);
     case 'string':
     case 'date':
     case 'uri':
-      return exists(filter.param, valueMatch(filter, 's', now), false);
+      return exists(filter.param, valueMatch(filter, 's', now), false, t);
     case 'reference': {
       const match = referenceMatch(resourceType, filter.param, filter.anyOf, indexer, 's');
-      return drive ? driving(filter.param, match) : exists(filter.param, match, false);
+      return drive ? driving(filter.param, match, t) : exists(filter.param, match, false, t);
     }
     case 'chain':
-      return renderChain(filter, now);
+      return renderChain(filter, now, t);
     case 'missing':
       return {
-        sql: `${filter.missing ? 'NOT ' : ''}EXISTS (SELECT 1 FROM search_index s INDEXED BY search_index_by_resource WHERE s.rid = r.rid AND s.param = ?)`,
+        sql: `${filter.missing ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${t.index} s INDEXED BY ${t.indexByRow} WHERE s.${t.key} = r.${t.key} AND s.param = ?)`,
         params: [filter.param],
       };
   }
 }
 
-function exists(param: string, match: Fragment, negate: boolean): Fragment {
+function exists(param: string, match: Fragment, negate: boolean, t: SearchTables): Fragment {
   return {
-    sql: `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM search_index s INDEXED BY search_index_by_resource WHERE s.rid = r.rid AND s.param = ? AND (${match.sql}))`,
+    sql: `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${t.index} s INDEXED BY ${t.indexByRow} WHERE s.${t.key} = r.${t.key} AND s.param = ? AND (${match.sql}))`,
     params: [param, ...match.params],
   };
 }
 
-function driving(param: string, match: Fragment): Fragment {
+function driving(param: string, match: Fragment, t: SearchTables): Fragment {
   return {
-    sql: `r.rid IN (SELECT s.rid FROM search_index s WHERE s.param = ? AND (${match.sql}))`,
+    sql: `r.${t.key} IN (SELECT s.${t.key} FROM ${t.index} s WHERE s.param = ? AND (${match.sql}))`,
     params: [param, ...match.params],
   };
 }
@@ -96,9 +119,15 @@ function renderIds(filter: TokenFilter): Fragment {
  * `patient.identifier=…`: the chain values indexed at write time (contained targets, logical
  * identifiers) or a stored target resource of `targetType` matching the target filter.
  */
-function renderChain(filter: ChainFilter, now: Date): Fragment {
+function renderChain(filter: ChainFilter, now: Date, t: SearchTables): Fragment {
   const target = filter.target;
   const indexed = valueMatch(target, 's', now);
+  if (t.resources === undefined) {
+    return {
+      sql: `r.${t.key} IN (SELECT s.${t.key} FROM ${t.index} s WHERE s.param = ? AND (${indexed.sql}))`,
+      params: [`${filter.param}.${target.param}`, ...indexed.params],
+    };
+  }
   const stored = valueMatch(target, 't', now);
   return {
     sql:

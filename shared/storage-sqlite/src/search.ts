@@ -106,7 +106,8 @@ function sortExpression(key: SortKey): Fragment {
   };
 }
 
-function keysetCondition(
+/** Rows strictly after `position` in the given order (shared with the audit log's search). */
+export function keysetCondition(
   names: string[],
   sort: SortColumn[],
   position: { keys: string[]; id: string },

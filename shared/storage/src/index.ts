@@ -3,3 +3,4 @@ export * from './indexing/index-entry';
 export { dateRange, periodRange } from './indexing/date-range';
 export { createIndexer, type Indexer, type SearchParameterSet } from './indexing/indexer';
 export * from './storage-url';
+export * from './audit-log';

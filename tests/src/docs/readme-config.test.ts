@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { auditSettings } from '@dmp/audit-service';
 import { describeSettings, serviceSettings } from '@dmp/config';
+import { consentSettings } from '@dmp/consent-service';
+import { documentsSettings } from '@dmp/documents-service';
 
 const readme = readFileSync(path.resolve(__dirname, '..', '..', '..', 'README.md'), 'utf8');
 
 describe('README configuration table', () => {
+  const schemas = [
+    ...(['documents', 'consent', 'audit'] as const).map(serviceSettings),
+    documentsSettings,
+    consentSettings,
+    auditSettings,
+  ];
   const variables = new Set(
-    (['documents', 'consent', 'audit'] as const).flatMap((service) =>
-      describeSettings(serviceSettings(service)).map(({ env }) => env),
-    ),
+    schemas.flatMap((schema) => describeSettings(schema).map(({ env }) => env)),
   );
 
   it.each([...variables])('documents %s', (variable) => {

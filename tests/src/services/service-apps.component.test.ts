@@ -3,21 +3,32 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApp as createAuditApp } from '@dmp/audit-service';
+import {
+  Checkpointer,
+  createApp as createAuditApp,
+  generateCheckpointKey,
+} from '@dmp/audit-service';
 import { createTokenVerifier, openDevIssuer, type DevIssuer } from '@dmp/auth';
 import { createApp as createConsentApp } from '@dmp/consent-service';
 import { createApp as createDocumentsApp } from '@dmp/documents-service';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { createMetrics, silentLogger, type ServiceRuntimeDeps } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
-import { openSqliteStore } from '@dmp/storage-sqlite';
+import { openSqliteAuditLog, openSqliteStore } from '@dmp/storage-sqlite';
 
 type AppFactory = (deps: ServiceRuntimeDeps & { store: ResourceStore }) => Express;
+
+/** The audit app also needs its append-only log and checkpointer (in memory here). */
+const createAuditAppWithLog: AppFactory = (deps) => {
+  const auditLog = openSqliteAuditLog({ file: ':memory:', searchParameters: SEARCH_PARAMETERS });
+  const checkpointer = new Checkpointer({ log: auditLog, key: generateCheckpointKey() });
+  return createAuditApp({ ...deps, auditLog, checkpointer });
+};
 
 const services: [string, AppFactory][] = [
   ['DmpDocuments', createDocumentsApp],
   ['DmpConsent', createConsentApp],
-  ['DmpAudit', createAuditApp],
+  ['DmpAudit', createAuditAppWithLog],
 ];
 
 let dataDir: string;

@@ -1,5 +1,5 @@
 import type { SearchParameterDefinition } from '../search-parameter';
-import { PATIENT_CHAINS } from './chain-targets';
+import { PATIENT_CHAINS, PRACTITIONER_IDENTIFIER } from './chain-targets';
 import { commonParameters, profiled, r4, whereReferenceIs } from './define';
 
 const AGENT_TARGETS = [
@@ -19,6 +19,21 @@ const AGENT_TARGETS = [
 export const AUDIT_EVENT_ENTITY_ID_DEFINITION =
   'https://profiles.ihe.net/ITI/BALP/CapabilityStatement/IHE.BALP.ATNA.AuditRecordRepository#entity.identifier';
 
+/** `agent.identifier=…` (the actor's identifier, e.g. idNat_PS in `agent.who.identifier`). */
+const AGENT_CHAINS = { Practitioner: [PRACTITIONER_IDENTIFIER] };
+
+/** `source.identifier=…` (the observer's identifier in `source.observer.identifier`). */
+const SOURCE_CHAINS = {
+  Device: [r4('identifier', 'token', 'Device-identifier', 'Device.identifier')],
+};
+
+/**
+ * Our own parameter (no R4 or IHE one exists): the purpose of use of the agents and of the event,
+ * so that break-glass (`v3-ActReason|BTG`, TRE_R248 `bris_de_glace`) and SAMU accesses are found.
+ */
+export const AUDIT_EVENT_PURPOSE_DEFINITION =
+  'https://dmp.example.fr/fhir/SearchParameter/AuditEvent-purpose-of-use';
+
 /** ITI-81 (SPEC D.2) and the R4 core AuditEvent parameters. */
 export const AUDIT_EVENT_PARAMETERS: readonly SearchParameterDefinition[] = [
   ...commonParameters('AuditEvent'),
@@ -31,7 +46,10 @@ export const AUDIT_EVENT_PARAMETERS: readonly SearchParameterDefinition[] = [
       whereReferenceIs('AuditEvent.entity.what', 'Patient'),
     { targets: ['Patient'], chains: PATIENT_CHAINS },
   ),
-  r4('agent', 'reference', 'AuditEvent-agent', 'AuditEvent.agent.who', { targets: AGENT_TARGETS }),
+  r4('agent', 'reference', 'AuditEvent-agent', 'AuditEvent.agent.who', {
+    targets: AGENT_TARGETS,
+    chains: AGENT_CHAINS,
+  }),
   r4('agent-name', 'string', 'AuditEvent-agent-name', 'AuditEvent.agent.name', { sortable: true }),
   r4('agent-role', 'token', 'AuditEvent-agent-role', 'AuditEvent.agent.role'),
   // Any resource type may be an entity; no target list so that bare ids keep an unknown type.
@@ -48,6 +66,7 @@ export const AUDIT_EVENT_PARAMETERS: readonly SearchParameterDefinition[] = [
   ),
   r4('source', 'reference', 'AuditEvent-source', 'AuditEvent.source.observer', {
     targets: AGENT_TARGETS,
+    chains: SOURCE_CHAINS,
   }),
   r4('type', 'token', 'AuditEvent-type', 'AuditEvent.type'),
   r4('subtype', 'token', 'AuditEvent-subtype', 'AuditEvent.subtype'),
@@ -57,4 +76,10 @@ export const AUDIT_EVENT_PARAMETERS: readonly SearchParameterDefinition[] = [
   r4('altid', 'token', 'AuditEvent-altid', 'AuditEvent.agent.altId'),
   r4('policy', 'uri', 'AuditEvent-policy', 'AuditEvent.agent.policy'),
   r4('site', 'token', 'AuditEvent-site', 'AuditEvent.source.site'),
+  profiled(
+    'purpose-of-use',
+    'token',
+    AUDIT_EVENT_PURPOSE_DEFINITION,
+    'AuditEvent.agent.purposeOfUse | AuditEvent.purposeOfEvent',
+  ),
 ];

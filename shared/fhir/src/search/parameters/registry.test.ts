@@ -98,7 +98,8 @@ describe('search parameter registry', () => {
       .filter(([, d]) => !officialProfiled.has(d.definition))
       .map(([type, d]) => `${type}.${d.code}`);
 
-    expect(unknown).toEqual(['AuditEvent.entity-id']);
+    // entity-id: BALP's ARR CapabilityStatement; purpose-of-use: our own (break-glass review).
+    expect(unknown).toEqual(['AuditEvent.entity-id', 'AuditEvent.purpose-of-use']);
   });
 
   it.each(Object.entries(SEARCH_PARAMETERS))(

@@ -1,0 +1,127 @@
+import type { AuditEvent, AuditEventAgent, AuditEventEntity, Reference } from 'fhir/r4';
+import type { Actor } from '@dmp/auth';
+import {
+  AUDIT_EVENT_TYPE,
+  AUDIT_LOG_READ,
+  BREAK_GLASS_REVIEW,
+  DMP_AUDIT_SUBTYPE,
+  ENTITY_TYPE,
+  IDNAT_PS_SYSTEM,
+  OBJECT_ROLE,
+  PARTICIPATION_TYPE,
+  RESTFUL_INTERACTION,
+} from './vocabulary';
+
+/** Who observed (recorded) the event: this service. */
+export const AUDIT_SERVICE_OBSERVER: Reference = {
+  display: 'DMP audit record repository',
+  identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:dmp:service:audit' },
+};
+
+export interface AuditReadInput {
+  actor: Actor;
+  /** `search-type`, `read`, or an operation name (`$patient-history`, `$export`…). */
+  interaction: string;
+  /** The raw query string as received (BALP: base64, exactly, never the results). */
+  rawQuery: string;
+  requestId: string;
+  recorded: string;
+}
+
+/**
+ * The AuditEvent recording that someone read the audit trail (SPEC D.6, D.8.7; BALP Query pattern
+ * with our subtype `audit-log-read`). A patient's read carries their INS as the patient entity,
+ * so it shows in their own history.
+ */
+export function buildAuditLogRead(input: AuditReadInput): AuditEvent {
+  const { actor } = input;
+  const entity: AuditEventEntity[] = [
+    {
+      type: { system: ENTITY_TYPE, code: '2' },
+      role: { system: OBJECT_ROLE, code: '24', display: 'Query' },
+      query: Buffer.from(input.rawQuery, 'utf8').toString('base64'),
+      description: `AuditEvent ${input.interaction}`,
+    },
+    {
+      type: {
+        system: 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType',
+        code: 'XrequestId',
+      },
+      what: { identifier: { value: input.requestId } },
+    },
+  ];
+  if (actor.kind === 'patient' && actor.patient?.value) {
+    entity.unshift({
+      what: { type: 'Patient', identifier: actor.patient },
+      type: { system: ENTITY_TYPE, code: '1' },
+      role: { system: OBJECT_ROLE, code: '1' },
+    });
+  }
+  return {
+    resourceType: 'AuditEvent',
+    type: { system: AUDIT_EVENT_TYPE, code: 'rest' },
+    subtype: [
+      { system: RESTFUL_INTERACTION, code: input.interaction === 'read' ? 'read' : 'search-type' },
+      { system: DMP_AUDIT_SUBTYPE, code: AUDIT_LOG_READ },
+    ],
+    action: input.interaction === 'read' ? 'R' : 'E',
+    recorded: input.recorded,
+    outcome: '0',
+    agent: [userAgent(actor)],
+    source: { observer: AUDIT_SERVICE_OBSERVER },
+    entity,
+  };
+}
+
+export interface BreakGlassReviewInput {
+  actor: Actor;
+  /** Ids of the reviewed break-glass AuditEvents. */
+  reviewed: readonly string[];
+  /** The auditor's conclusion (free text, kept for auditors only). */
+  comment?: string;
+  recorded: string;
+}
+
+/** The appended event that records an auditor's review of break-glass accesses. */
+export function buildBreakGlassReview(input: BreakGlassReviewInput): AuditEvent {
+  return {
+    resourceType: 'AuditEvent',
+    type: { system: AUDIT_EVENT_TYPE, code: 'rest' },
+    subtype: [
+      { system: DMP_AUDIT_SUBTYPE, code: BREAK_GLASS_REVIEW, display: 'Break-glass review' },
+    ],
+    action: 'E',
+    recorded: input.recorded,
+    outcome: '0',
+    ...(input.comment ? { outcomeDesc: input.comment } : {}),
+    agent: [userAgent(input.actor)],
+    source: { observer: AUDIT_SERVICE_OBSERVER },
+    entity: input.reviewed.map((id) => ({
+      what: { reference: `AuditEvent/${id}` },
+      type: { system: ENTITY_TYPE, code: '2' },
+      role: { system: OBJECT_ROLE, code: '4' },
+    })),
+  };
+}
+
+function userAgent(actor: Actor): AuditEventAgent {
+  const who: Reference =
+    actor.kind === 'patient' && actor.patient?.value
+      ? { type: 'Patient', identifier: actor.patient }
+      : actor.kind === 'practitioner'
+        ? {
+            type: 'Practitioner',
+            identifier: { system: IDNAT_PS_SYSTEM, value: actor.nationalProviderId ?? actor.id },
+          }
+        : { identifier: { system: actor.issuer, value: actor.id } };
+  if (actor.name) who.display = actor.name;
+  return {
+    type: { coding: [{ system: PARTICIPATION_TYPE, code: 'IRCP' }] },
+    who,
+    requestor: true,
+    ...(actor.name ? { name: actor.name } : {}),
+    ...(actor.roles.length > 0 ? { role: [{ coding: actor.roles }] } : {}),
+    ...(actor.purposeOfUse.length > 0 ? { purposeOfUse: [{ coding: actor.purposeOfUse }] } : {}),
+    ...(actor.tokenId ? { policy: [actor.tokenId] } : {}),
+  };
+}

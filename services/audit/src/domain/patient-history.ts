@@ -1,0 +1,116 @@
+import type { AuditEvent, AuditEventAgent, Coding, ParametersParameter } from 'fhir/r4';
+import { accessHowOf } from './access-how';
+import { DMP_AUDIT_SUBTYPE, OBJECT_ROLE, PROFESSION_SYSTEM, type AccessHow } from './vocabulary';
+
+export type HistoryWhat =
+  | 'consulted'
+  | 'searched'
+  | 'added'
+  | 'replaced'
+  | 'masked'
+  | 'unmasked'
+  | 'archived'
+  | 'deleted'
+  | 'other';
+
+/** One line of the patient's access history (SPEC D.6): no IP, no client id, no raw query. */
+export interface HistoryLine {
+  when: string;
+  who?: string;
+  profession?: string;
+  organization?: string;
+  what: HistoryWhat;
+  document?: string;
+  how: AccessHow;
+  /** Break-glass and centre 15 accesses are highlighted. */
+  highlighted: boolean;
+}
+
+const LOCAL_WHAT = new Set<string>(['masked', 'unmasked', 'archived', 'replaced', 'deleted']);
+
+/** Failed or denied attempts are for auditors; the patient view shows what happened. */
+export function isShownToPatient(event: AuditEvent): boolean {
+  return event.outcome === undefined || event.outcome === '0';
+}
+
+export function historyLineOf(event: AuditEvent): HistoryLine {
+  const person = humanAgent(event.agent ?? []);
+  const organization = (event.agent ?? []).find(isOrganization);
+  const how = accessHowOf(event);
+  const line: HistoryLine = {
+    when: event.recorded,
+    what: whatOf(event),
+    how,
+    highlighted: how !== 'normal',
+  };
+  const who = person?.name ?? person?.who?.display;
+  if (who) line.who = who;
+  const profession = professionOf(person);
+  if (profession) line.profession = profession;
+  const orgName = organization?.name ?? organization?.who?.display;
+  if (orgName) line.organization = orgName;
+  const document = (event.entity ?? []).find((e) =>
+    e.role?.system === OBJECT_ROLE ? e.role.code === '3' || e.role.code === '4' : false,
+  );
+  const title = document?.name ?? document?.what?.display;
+  if (title) line.document = title;
+  return line;
+}
+
+/** FHIR `Parameters.parameter` form of a line (one `line` with parts). */
+export function historyLineParameter(line: HistoryLine): ParametersParameter {
+  const part: ParametersParameter[] = [{ name: 'when', valueDateTime: line.when }];
+  if (line.who) part.push({ name: 'who', valueString: line.who });
+  if (line.profession) part.push({ name: 'profession', valueString: line.profession });
+  if (line.organization) part.push({ name: 'organization', valueString: line.organization });
+  part.push({ name: 'what', valueCode: line.what });
+  if (line.document) part.push({ name: 'document', valueString: line.document });
+  part.push({ name: 'how', valueCode: line.how });
+  part.push({ name: 'highlighted', valueBoolean: line.highlighted });
+  return { name: 'line', part };
+}
+
+function whatOf(event: AuditEvent): HistoryWhat {
+  const local = (event.subtype ?? []).find(
+    (c) => c.system === DMP_AUDIT_SUBTYPE && c.code !== undefined && LOCAL_WHAT.has(c.code),
+  );
+  if (local?.code) return local.code as HistoryWhat;
+  switch (event.action) {
+    case 'R':
+      return 'consulted';
+    case 'E':
+      return 'searched';
+    case 'C':
+      return 'added';
+    case 'U':
+      return 'replaced';
+    case 'D':
+      return 'deleted';
+    case undefined:
+      return 'other';
+  }
+}
+
+/** The person who acted: the requestor, else an agent that is a practitioner or the patient. */
+function humanAgent(agents: AuditEventAgent[]): AuditEventAgent | undefined {
+  return (
+    agents.find((agent) => agent.requestor && !isOrganization(agent)) ??
+    agents.find((agent) =>
+      /^(Practitioner|PractitionerRole|Patient|RelatedPerson)\b/.test(typeOf(agent)),
+    )
+  );
+}
+
+function isOrganization(agent: AuditEventAgent): boolean {
+  return typeOf(agent) === 'Organization';
+}
+
+function typeOf(agent: AuditEventAgent): string {
+  return agent.who?.type ?? agent.who?.reference?.split('/').slice(-2, -1)[0] ?? '';
+}
+
+function professionOf(agent: AuditEventAgent | undefined): string | undefined {
+  const codings: Coding[] = (agent?.role ?? []).flatMap((role) => role.coding ?? []);
+  const profession = codings.find((c) => c.system === PROFESSION_SYSTEM);
+  return profession?.display ?? profession?.code;
+}

@@ -1,0 +1,31 @@
+/** The audit service's own settings (besides the common ones of `@dmp/config`). */
+export const auditSettings = {
+  checkpointKeyFile: {
+    env: 'AUDIT_CHECKPOINT_KEY_FILE',
+    type: 'string',
+    doc: 'Ed25519 PKCS#8 PEM key signing the checkpoints (created on first start); default `$DATA_DIR/audit/checkpoint-key.pem`',
+  },
+  checkpointEvery: {
+    env: 'AUDIT_CHECKPOINT_EVERY',
+    type: 'integer',
+    default: 1000,
+    min: 1,
+    max: 10_000_000,
+    doc: 'Sign a checkpoint after this many new events',
+  },
+  checkpointSeconds: {
+    env: 'AUDIT_CHECKPOINT_SECONDS',
+    type: 'integer',
+    default: 60,
+    min: 1,
+    max: 86_400,
+    doc: 'Also sign a checkpoint this often (seconds) when the log moved',
+  },
+  retentionDays: {
+    env: 'AUDIT_RETENTION_DAYS',
+    type: 'integer',
+    min: 1,
+    max: 1_000_000,
+    doc: 'Delete audit events recorded more than this many days ago (daily); unset = keep forever (default). The DMP keeps traces at least as long as the record: closure + 10 years (SPEC C.6)',
+  },
+} as const;

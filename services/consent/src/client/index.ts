@@ -1,0 +1,2 @@
+export * from './access-api';
+export * from './access-client';

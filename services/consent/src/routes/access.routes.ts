@@ -1,0 +1,82 @@
+import type { RouteDefinition } from '@dmp/http';
+import type { AccessObligations, CodeListValue, EvaluationResponse } from '../client/access-api';
+import type { CodeList } from '../domain/access-policy';
+import type { AccessAnswer } from '../use-cases/evaluate-access';
+import { assertMayAskDecisions, evaluateAccess } from '../use-cases/evaluate-access';
+import type { ConsentServices } from '../use-cases/context';
+import { callerOf } from './caller';
+import { parseEvaluation, parseEvaluations } from './evaluation-request';
+
+function obligationsOf(answer: AccessAnswer): AccessObligations | undefined {
+  const o = answer.decision.obligations;
+  if (!o) return undefined;
+  return {
+    exclude_labels: o.excludeLabels,
+    ...(o.authorException ? { author_exception: o.authorException } : {}),
+    ...(o.allowedClasses !== undefined ? { allowed_classes: codeList(o.allowedClasses) } : {}),
+    ...(o.allowedTypes !== undefined ? { allowed_types: codeList(o.allowedTypes) } : {}),
+    ...(o.invisiblePatientCutoff ? { invisible_patient_cutoff: o.invisiblePatientCutoff } : {}),
+    ...(o.emergency
+      ? {
+          break_glass: {
+            mode: o.emergency,
+            ...(answer.grant?.id ? { grant: `Consent/${answer.grant.id}` } : {}),
+            ...(answer.grant?.provision?.period?.end
+              ? { expires_at: answer.grant.provision.period.end }
+              : {}),
+          },
+        }
+      : {}),
+    notify_patient: o.notifyPatient,
+    audit_as: o.auditAs,
+  };
+}
+
+function codeList(list: CodeList): CodeListValue {
+  return list === '*' ? '*' : [...list];
+}
+
+/** AuthZEN response: `decision` plus the reasons and obligations in `context`. */
+export function toEvaluationResponse(answer: AccessAnswer): EvaluationResponse {
+  const obligations = obligationsOf(answer);
+  return {
+    decision: answer.decision.permit,
+    context: {
+      id: answer.auditId,
+      policy_version: answer.policyVersion,
+      reasons: answer.decision.reasons,
+      reason_admin: { en: answer.decision.reasons.map((r) => r.text).join('; ') },
+      ...(obligations ? { obligations } : {}),
+    },
+  };
+}
+
+/** The access decision point, outside the FHIR base (OpenID AuthZEN shape). */
+export function accessRoutes(services: ConsentServices): RouteDefinition[] {
+  return [
+    {
+      method: 'POST',
+      path: '/access/v1/evaluation',
+      root: true,
+      body: 'resource',
+      authorize: assertMayAskDecisions,
+      handler: async (request) => {
+        const question = parseEvaluation(request.body);
+        const [answer] = await evaluateAccess(services, callerOf(request), [question]);
+        return { status: 200, json: answer ? toEvaluationResponse(answer) : {} };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/access/v1/evaluations',
+      root: true,
+      body: 'resource',
+      authorize: assertMayAskDecisions,
+      handler: async (request) => {
+        const questions = parseEvaluations(request.body);
+        const answers = await evaluateAccess(services, callerOf(request), questions);
+        return { status: 200, json: { evaluations: answers.map(toEvaluationResponse) } };
+      },
+    },
+  ];
+}

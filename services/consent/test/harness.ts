@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import { createTokenVerifier, openDevIssuer, type DevIssuer } from '@dmp/auth';
+import { SEARCH_PARAMETERS } from '@dmp/fhir';
+import { createMetrics, silentLogger } from '@dmp/http';
+import type { ResourceStore } from '@dmp/storage';
+import { openSqliteStore } from '@dmp/storage-sqlite';
+import { createApp, parseAccessPolicy, type AccessPolicy } from '../src/app';
+
+export const INS_SYSTEM = 'urn:oid:1.2.250.1.213.1.4.8';
+
+export interface Harness {
+  app: Express;
+  store: ResourceStore;
+  issuer: DevIssuer;
+  close(): Promise<void>;
+}
+
+/** The consent app on a fresh in-memory SQLite store, with the shipped example policy. */
+export async function openHarness(
+  name: string,
+  options: { policy?: AccessPolicy; now?: () => Date } = {},
+): Promise<Harness> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `dmp-consent-${name}-`));
+  const issuer = await openDevIssuer(dataDir);
+  const store = openSqliteStore({
+    file: ':memory:',
+    blobDir: path.join(dataDir, 'blobs'),
+    searchParameters: SEARCH_PARAMETERS,
+  });
+  const verifier = createTokenVerifier({
+    jwks: issuer.jwks,
+    issuers: [issuer.issuer],
+    audience: 'urn:dmp:services',
+  });
+  const policyFile = path.resolve(__dirname, '..', 'config', 'consent-policy.example.json');
+  const app = createApp({
+    store,
+    authenticate: (header) => verifier.verify(header),
+    logger: silentLogger(),
+    metrics: createMetrics(`consent-${name}`),
+    bodyLimit: '1mb',
+    softwareVersion: '0.0.0-test',
+    policy: options.policy ?? parseAccessPolicy(JSON.parse(readFileSync(policyFile, 'utf8'))),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    app,
+    store,
+    issuer,
+    close: async () => {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function patientToken(issuer: DevIssuer, ins: string): Promise<string> {
+  return issuer.sign({
+    sub: ins,
+    scope: 'patient/Patient.crus patient/Consent.rus patient/Communication.rs',
+    extensions: {
+      ihe_iua: { person_id: { system: INS_SYSTEM, value: ins } },
+      fr_dmp: { actor_kind: 'patient' },
+    },
+  });
+}
+
+export interface ProOptions {
+  profession?: string;
+  mode?: 'normal' | 'bris_de_glace' | 'centre_15';
+  reason?: string;
+  attestation?: 'care_team' | 'consent' | 'regulation';
+}
+
+export function professionalToken(
+  issuer: DevIssuer,
+  id: string,
+  options: ProOptions = {},
+): Promise<string> {
+  return issuer.sign({
+    sub: id,
+    scope: 'user/Patient.crus user/Consent.rus user/Communication.rs',
+    extensions: {
+      ihe_iua: {
+        subject_role: [{ system: 'urn:oid:1.2.250.1.71.1.2.7', code: options.profession ?? '10' }],
+        subject_organization_id: 'ORG-A',
+      },
+      fr_dmp: {
+        actor_kind: 'practitioner',
+        access_mode: options.mode ?? 'normal',
+        ...(options.reason ? { access_reason: options.reason } : {}),
+        ...(options.attestation ? { attestation: options.attestation } : {}),
+      },
+    },
+  });
+}
+
+export function systemToken(issuer: DevIssuer): Promise<string> {
+  return issuer.sign({
+    sub: 'documents-service',
+    scope: 'system/*.cruds',
+    extensions: { fr_dmp: { actor_kind: 'system' } },
+  });
+}
+
+export function patientParameters(ins: string, ...extra: object[]) {
+  return {
+    resourceType: 'Parameters',
+    parameter: [{ name: 'patient', valueIdentifier: { system: INS_SYSTEM, value: ins } }, ...extra],
+  };
+}
+
+export function change(type: string, professional?: string, more: object[] = []) {
+  return {
+    name: 'change',
+    part: [
+      { name: 'type', valueCode: type },
+      ...(professional ? [{ name: 'professional', valueString: professional }] : []),
+      ...more,
+    ],
+  };
+}
+
+/** A valid INS (control key computed) numbered `n`, for tests that need many patients. */
+export function insNumber(n: number): string {
+  const body = `2${String(n).padStart(12, '0')}`;
+  const key = 97n - (BigInt(body) % 97n);
+  return `${body}${String(key).padStart(2, '0')}`;
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding, Reference } from 'fhir/r4';
+import type { Actor } from '@dmp/auth';
+
+const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
+const EVENT_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-event-type';
+const INTERACTION = 'http://hl7.org/fhir/restful-interaction';
+const IHE_EVENT = 'urn:ihe:event-type-code';
+const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
+const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
+const BALP_ENTITY_TYPE = 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType';
+const PARTICIPATION = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType';
+const LOCAL_EVENT = 'https://dmp.example.fr/fhir/CodeSystem/dmp-event-type';
+
+/** The audited interaction: an MHD transaction, a PDSm metadata update, or a plain read. */
+export type AuditedInteraction =
+  'ITI-65' | 'ITI-66' | 'ITI-67' | 'ITI-68' | 'ITI-105' | 'PDSm-update' | 'read';
+
+export interface AuditEntityInput {
+  what: Reference;
+  /** object-role: 3 Report (document), 4 Domain Resource, 20 Job (SubmissionSet), 24 Query. */
+  role: '3' | '4' | '20' | '24';
+  securityLabel?: Coding[];
+}
+
+export interface AuditInput {
+  interaction: AuditedInteraction;
+  /** 0 success, 4 minor failure (refused, bad request), 8 serious failure. */
+  outcome: '0' | '4' | '8';
+  outcomeDesc?: string;
+  actor: Actor;
+  requestId: string;
+  /** This server's FHIR base (observer). */
+  serverUrl: string;
+  patient?: Reference;
+  entities?: AuditEntityInput[];
+  /** Raw query string (base64 encoded into the query entity) of a search. */
+  query?: string;
+}
+
+const SHAPE: Readonly<
+  Record<AuditedInteraction, { action: AuditEvent['action']; type: Coding; subtype: Coding[] }>
+> = {
+  'ITI-65': {
+    action: 'C',
+    type: { system: DCM, code: '110107', display: 'Import' },
+    subtype: [{ system: IHE_EVENT, code: 'ITI-65', display: 'Provide Document Bundle' }],
+  },
+  'ITI-105': {
+    action: 'C',
+    type: { system: EVENT_TYPE, code: 'rest' },
+    subtype: [
+      { system: INTERACTION, code: 'create' },
+      { system: IHE_EVENT, code: 'ITI-105', display: 'Simplified Publish' },
+    ],
+  },
+  'ITI-66': {
+    action: 'E',
+    type: { system: EVENT_TYPE, code: 'rest' },
+    subtype: [
+      { system: INTERACTION, code: 'search-type' },
+      { system: IHE_EVENT, code: 'ITI-66', display: 'Find Document Lists' },
+    ],
+  },
+  'ITI-67': {
+    action: 'E',
+    type: { system: EVENT_TYPE, code: 'rest' },
+    subtype: [
+      { system: INTERACTION, code: 'search-type' },
+      { system: IHE_EVENT, code: 'ITI-67', display: 'Find Document References' },
+    ],
+  },
+  'ITI-68': {
+    action: 'R',
+    type: { system: EVENT_TYPE, code: 'rest' },
+    subtype: [
+      { system: INTERACTION, code: 'read' },
+      { system: IHE_EVENT, code: 'ITI-68', display: 'Retrieve Document' },
+    ],
+  },
+  'PDSm-update': {
+    action: 'U',
+    type: { system: EVENT_TYPE, code: 'rest' },
+    subtype: [
+      { system: INTERACTION, code: 'patch' },
+      { system: LOCAL_EVENT, code: 'DMP-TD3.3', display: 'PDSm metadata update' },
+    ],
+  },
+  read: {
+    action: 'R',
+    type: { system: EVENT_TYPE, code: 'rest' },
+    subtype: [{ system: INTERACTION, code: 'read' }],
+  },
+};
+
+/** Data flows to the client on reads/queries: it is then the destination (BALP). */
+const CLIENT_RECEIVES = new Set<AuditEvent['action']>(['R', 'E']);
+
+/**
+ * An AuditEvent shaped after the MHD audit profiles (ITI-65 Recipient, ITI-66/67/68 Responder)
+ * and BALP (PatientCreate/Read/Query/Update) with the token enrichment of the Minimal pattern.
+ */
+export function buildAuditEvent(input: AuditInput): AuditEvent {
+  const shape = SHAPE[input.interaction];
+  const clientReceives = CLIENT_RECEIVES.has(shape.action);
+  const role = (code: string, display: string): AuditEventAgent['type'] => ({
+    coding: [{ system: DCM, code, display }],
+  });
+  const agents: AuditEventAgent[] = [
+    {
+      type: clientReceives
+        ? role('110152', 'Destination Role ID')
+        : role('110153', 'Source Role ID'),
+      who: {
+        identifier: { value: input.actor.clientId ?? input.actor.id },
+        display: input.actor.clientId ?? input.actor.id,
+      },
+      requestor: false,
+    },
+    {
+      type: clientReceives
+        ? role('110153', 'Source Role ID')
+        : role('110152', 'Destination Role ID'),
+      who: { display: input.serverUrl },
+      requestor: false,
+      network: { address: input.serverUrl, type: '5' },
+    },
+    {
+      type: { coding: [{ system: PARTICIPATION, code: 'IRCP' }] },
+      who: { identifier: { system: input.actor.issuer, value: input.actor.id } },
+      ...(input.actor.name ? { name: input.actor.name } : {}),
+      requestor: true,
+      ...(input.actor.tokenId ? { policy: [input.actor.tokenId] } : {}),
+      ...(input.actor.roles.length > 0 ? { role: [{ coding: input.actor.roles }] } : {}),
+      ...(input.actor.purposeOfUse.length > 0
+        ? { purposeOfUse: [{ coding: input.actor.purposeOfUse }] }
+        : {}),
+    },
+  ];
+  const entities: AuditEventEntity[] = [];
+  if (input.patient) {
+    entities.push({
+      what: input.patient,
+      type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
+      role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
+    });
+  }
+  for (const entity of input.entities ?? []) {
+    entities.push({
+      what: entity.what,
+      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+      role: { system: OBJECT_ROLE, code: entity.role },
+      ...(entity.securityLabel ? { securityLabel: entity.securityLabel } : {}),
+    });
+  }
+  if (input.query !== undefined) {
+    entities.push({
+      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+      role: { system: OBJECT_ROLE, code: '24', display: 'Query' },
+      query: Buffer.from(input.query).toString('base64'),
+    });
+  }
+  entities.push({
+    what: { identifier: { value: input.requestId } },
+    type: { system: BALP_ENTITY_TYPE, code: 'XrequestId' },
+  });
+  return {
+    resourceType: 'AuditEvent',
+    id: randomUUID(),
+    type: shape.type,
+    subtype: shape.subtype,
+    action: shape.action,
+    recorded: new Date().toISOString(),
+    outcome: input.outcome,
+    ...(input.outcomeDesc ? { outcomeDesc: input.outcomeDesc } : {}),
+    agent: agents,
+    source: {
+      observer: { display: input.serverUrl },
+      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4' }],
+    },
+    entity: entities,
+  };
+}

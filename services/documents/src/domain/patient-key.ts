@@ -1,0 +1,54 @@
+import type { Reference } from 'fhir/r4';
+
+/**
+ * A comparable key for "which patient" a reference designates, so that every entry of a
+ * submission can be checked to name one and the same patient:
+ * - `urn:uuid:` → the bundled Patient entry (`bundle:<fullUrl>`);
+ * - `Patient/x` and `[our base]/Patient/x` → `Patient/x`; another server's URL → the URL;
+ * - a logical reference → `identifier:<system>|<value>` (the INS for French documents).
+ */
+export type PatientKeyResult =
+  | { ok: true; key: string }
+  | { ok: false; reason: string; xds: 'XDSUnknownPatientId' | 'XDSPatientIdDoesNotMatch' };
+
+export function patientKeyOf(
+  reference: Reference,
+  context: { baseUrl: string; bundledPatients: ReadonlySet<string> },
+): PatientKeyResult {
+  const literal = reference.reference;
+  if (literal !== undefined) {
+    if (literal.startsWith('urn:uuid:') || literal.startsWith('urn:oid:')) {
+      return context.bundledPatients.has(literal)
+        ? { ok: true, key: `bundle:${literal}` }
+        : {
+            ok: false,
+            reason: 'does not resolve to a Patient of the bundle',
+            xds: 'XDSUnknownPatientId',
+          };
+    }
+    if (literal.startsWith('#')) {
+      return {
+        ok: false,
+        reason: 'the subject may not be a contained Patient',
+        xds: 'XDSUnknownPatientId',
+      };
+    }
+    const local = literal.startsWith(`${context.baseUrl}/`)
+      ? literal.slice(context.baseUrl.length + 1)
+      : literal;
+    const match = /(^|\/)Patient\/[A-Za-z0-9\-.]{1,64}$/.exec(local);
+    if (!match) {
+      return { ok: false, reason: 'must reference a Patient', xds: 'XDSUnknownPatientId' };
+    }
+    return { ok: true, key: local };
+  }
+  const identifier = reference.identifier;
+  if (identifier?.value !== undefined) {
+    return { ok: true, key: `identifier:${identifier.system ?? ''}|${identifier.value}` };
+  }
+  return {
+    ok: false,
+    reason: 'names no patient (no reference, no identifier)',
+    xds: 'XDSUnknownPatientId',
+  };
+}

@@ -1,0 +1,21 @@
+import type { AuditEvent } from 'fhir/r4';
+import type { Outbox, OutboxWriter } from '@dmp/storage';
+
+/** Outbox topic of the AuditEvents the shipper sends to the audit service. */
+export const AUDIT_TOPIC = 'audit';
+
+/**
+ * Where the documents service records its AuditEvents. With `writer` (a transaction's outbox)
+ * the record commits or rolls back with the data it describes; without, it is written at once
+ * (reads: before the response). A failure to record fails the request.
+ */
+export interface AuditSink {
+  record(event: AuditEvent, writer?: OutboxWriter): Promise<void>;
+}
+
+/** The in-process sink: appends to the service's durable outbox (topic {@link AUDIT_TOPIC}). */
+export function createOutboxAuditSink(outbox: Outbox): AuditSink {
+  return {
+    record: (event, writer) => (writer ?? outbox).append(AUDIT_TOPIC, event),
+  };
+}

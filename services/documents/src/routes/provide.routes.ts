@@ -1,0 +1,48 @@
+import { BUNDLE_PROFILES, MHD_SD, PDSM_SD } from '../domain/constants';
+import { versionHeaders, type RouteDefinition } from '@dmp/http';
+import { provideBundle } from '../use-cases/provide-bundle';
+import { simplifiedPublish } from '../use-cases/simplified-publish';
+import { callOf, type ContextSource } from './call';
+
+/** ITI-65 Provide Document Bundle on the base (`POST [base]`, also `POST [base]/`). */
+export function provideRoutes(context: ContextSource, bodyLimit: number): RouteDefinition[] {
+  return [
+    {
+      method: 'POST',
+      path: '/',
+      body: 'resource',
+      bodyLimit,
+      capability: { system: 'transaction' },
+      handler: async (request) => ({
+        status: 200,
+        resource: await provideBundle(context(), callOf(request), request.body),
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/DocumentReference',
+      body: 'resource',
+      bodyLimit,
+      capability: {
+        resourceType: 'DocumentReference',
+        interaction: 'create',
+        profiles: SIMPLIFIED_PUBLISH_PROFILES,
+      },
+      handler: async (request) => {
+        const document = await simplifiedPublish(context(), callOf(request), request.body);
+        const location = `${request.baseUrl}/DocumentReference/${document.id ?? ''}/_history/${document.meta?.versionId ?? '1'}`;
+        return {
+          status: 201,
+          resource: document,
+          headers: { ...versionHeaders(document), Location: location },
+        };
+      },
+    },
+  ];
+}
+
+export const PROVIDE_BUNDLE_PROFILES = Object.values(BUNDLE_PROFILES);
+const SIMPLIFIED_PUBLISH_PROFILES = [
+  `${MHD_SD}IHE.MHD.SimplifiedPublish.DocumentReference`,
+  `${PDSM_SD}pdsm-simplified-publish`,
+];

@@ -1,0 +1,67 @@
+import type { Actor } from '@dmp/auth';
+import { FhirError, type Fault } from '@dmp/errors';
+import type { ResourceValidator, SearchFilter } from '@dmp/fhir';
+import type { ResourceStore } from '@dmp/storage';
+import { buildAuditEvent, type AuditInput } from '../domain/audit-event';
+import type { AccessDecider, AccessRequest } from '../ports/access-decider';
+import type { AuditSink } from '../ports/audit-sink';
+
+/** What the use cases need, built once by `createApp`. */
+export interface DocumentsContext {
+  store: ResourceStore;
+  access: AccessDecider;
+  audit: AuditSink;
+  validator: ResourceValidator;
+  /** Largest document accepted (bytes); 413 beyond. */
+  maxDocumentBytes: number;
+  /** Largest page of a search; a bigger `_count` is capped to it. */
+  maxPageSize: number;
+  /** `ihe-sourceId` of the SubmissionSets this service derives for ITI-105. */
+  sourceId: string;
+}
+
+/** Who calls and where: one per request. */
+export interface CallContext {
+  actor: Actor;
+  requestId: string;
+  baseUrl: string;
+}
+
+type AuditBasics = Pick<AuditInput, 'interaction' | 'patient' | 'entities' | 'query'>;
+
+export function auditInput(
+  call: CallContext,
+  basics: AuditBasics,
+  outcome: AuditInput['outcome'] = '0',
+): AuditInput {
+  return {
+    ...basics,
+    outcome,
+    actor: call.actor,
+    requestId: call.requestId,
+    serverUrl: call.baseUrl,
+  };
+}
+
+/**
+ * Asks the access decider; a refusal is audited (outcome 4) and thrown. Returns the permit's
+ * search obligations.
+ */
+export async function authorize(
+  ctx: DocumentsContext,
+  call: CallContext,
+  request: AccessRequest,
+  audit: AuditBasics,
+): Promise<SearchFilter[]> {
+  const decision = await ctx.access.decide(call.actor, request);
+  if (decision.permit) return decision.filters;
+  await ctx.audit.record(
+    buildAuditEvent({ ...auditInput(call, audit, '4'), outcomeDesc: decision.error.message }),
+  );
+  throw decision.error;
+}
+
+/** Throws the faults together (one OperationOutcome issue each) when there are any. */
+export function throwFaults(faults: readonly Fault[]): void {
+  if (faults.length > 0) throw new FhirError([...faults]);
+}

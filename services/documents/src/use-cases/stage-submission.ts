@@ -1,0 +1,89 @@
+import type { BlobInfo, StoreTransaction } from '@dmp/storage';
+import type { Fault } from '@dmp/errors';
+import { entryPath } from '../domain/bundle-entries';
+import { checkAttachmentHash } from '../domain/hash';
+import type { SubmissionPlan } from '../domain/submission-analysis';
+import { xdsFault } from '../domain/xds-fault';
+import type { CallContext } from './context';
+import { checkReplacedTarget } from './replaced-target';
+
+/** Checks what needs the repository: uniqueness and replaced documents. */
+export async function checkRepository(
+  tx: StoreTransaction,
+  call: CallContext,
+  plan: SubmissionPlan,
+): Promise<Fault[]> {
+  const faults: Fault[] = [];
+  const seen = new Set<string>();
+  for (const entry of plan.entries) {
+    if (entry.kind !== 'document-reference') continue;
+    const master = entry.resource.masterIdentifier;
+    if (master?.value === undefined) continue;
+    const key = `${master.system ?? ''}|${master.value}`;
+    const existing = await tx.findByIdentifier('DocumentReference', {
+      system: master.system,
+      value: master.value,
+    });
+    if (existing.length > 0 || seen.has(key)) {
+      faults.push(
+        xdsFault(
+          'DMP-MHD-DUPLICATE-UNIQUE-ID',
+          'XDSDuplicateUniqueIdInRegistry',
+          'A document with this masterIdentifier already exists',
+          `${entryPath(entry.index)}.resource.masterIdentifier`,
+        ),
+      );
+    }
+    seen.add(key);
+  }
+  for (const { documentIndex, targetId } of plan.replacements) {
+    const path = `${entryPath(documentIndex)}.resource.relatesTo`;
+    faults.push(...(await checkReplacedTarget(tx, targetId, plan.patientKey, call.baseUrl, path)));
+  }
+  return faults;
+}
+
+/** Stages the documents' bytes and checks each DocumentReference's hash and size against them. */
+export async function stageDocuments(
+  tx: StoreTransaction,
+  plan: SubmissionPlan,
+  bytes: ReadonlyMap<number, Buffer>,
+): Promise<{ blobs: Map<string, BlobInfo>; faults: Fault[] }> {
+  const blobs = new Map<string, BlobInfo>();
+  for (const entry of plan.entries) {
+    const content = bytes.get(entry.index);
+    if (content === undefined || entry.fullUrl === undefined) continue;
+    const contentType =
+      entry.kind === 'binary' ? entry.resource.contentType : 'application/fhir+json';
+    blobs.set(entry.fullUrl, await tx.blobs.put(content, contentType));
+  }
+  const faults: Fault[] = [];
+  for (const entry of plan.entries) {
+    if (entry.kind !== 'document-reference') continue;
+    const attachment = entry.resource.content[0]?.attachment;
+    const info = attachment?.url ? blobs.get(attachment.url) : undefined;
+    if (!attachment || !info) continue;
+    const path = `${entryPath(entry.index)}.resource.content[0].attachment`;
+    if (attachment.hash !== undefined && !checkAttachmentHash(attachment.hash, info.sha1).matches) {
+      faults.push(
+        xdsFault(
+          'DMP-MHD-HASH-MISMATCH',
+          'XDSNonIdenticalHash',
+          'attachment.hash is not the SHA-1 of the Binary bytes',
+          `${path}.hash`,
+        ),
+      );
+    }
+    if (attachment.size !== undefined && attachment.size !== info.size) {
+      faults.push(
+        xdsFault(
+          'DMP-MHD-SIZE-MISMATCH',
+          'XDSNonIdenticalSize',
+          `attachment.size is not the Binary length (${String(info.size)})`,
+          `${path}.size`,
+        ),
+      );
+    }
+  }
+  return { blobs, faults };
+}

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import type { Binary, Bundle, DocumentReference, Identifier, List, Resource } from 'fhir/r4';
+import { buildTransactionResponse, etagOf, type TransactionEntryResult } from '@dmp/fhir';
+import type { BlobInfo, StoreTransaction } from '@dmp/storage';
+import { buildAuditEvent } from '../domain/audit-event';
+import { linkedBinary } from '../domain/binary-link';
+import type { ClassifiedEntry } from '../domain/bundle-entries';
+import { submitterSource } from '../domain/authorship';
+import { LIST_TYPES_SYSTEM, MHD_SD, RFC3986_SYSTEM } from '../domain/constants';
+import { rewriteReferences } from '../domain/references';
+import { normalizeSecurityLabels } from '../domain/security-labels';
+import { typedSubject } from '../domain/subject';
+import type { SubmissionPlan } from '../domain/submission-analysis';
+import { auditInput, throwFaults, type CallContext, type DocumentsContext } from './context';
+import { supersede } from './replaced-target';
+import { checkRepository, stageDocuments } from './stage-submission';
+
+const RESPONSE_PROFILE = `${MHD_SD}IHE.MHD.ProvideDocumentBundleResponse`;
+
+export function submitterOf(call: CallContext): string {
+  return submitterSource(call.actor);
+}
+
+function created(resource: Resource, status = '201 Created'): TransactionEntryResult {
+  const id = resource.id ?? '';
+  const version = resource.meta?.versionId ?? '1';
+  return {
+    status,
+    location: `${resource.resourceType}/${id}/_history/${version}`,
+    etag: etagOf(version),
+    lastModified: resource.meta?.lastUpdated,
+  };
+}
+
+/** Adds the entryUUID identifier (assigned by the recipient, `use=official`) when absent. */
+export function withEntryUuid(identifiers: Identifier[] | undefined): Identifier[] {
+  const list = identifiers ?? [];
+  const has = list.some((i) => i.use === 'official' && i.value?.startsWith('urn:uuid:'));
+  return has
+    ? list
+    : [...list, { use: 'official', system: RFC3986_SYSTEM, value: `urn:uuid:${randomUUID()}` }];
+}
+
+function prepareDocument(
+  document: DocumentReference,
+  plan: SubmissionPlan,
+  info: BlobInfo | undefined,
+  submitter: string,
+): DocumentReference {
+  const [content, ...others] = document.content;
+  const attachment =
+    content && info && content.attachment.contentType !== 'application/fhir+json'
+      ? { ...content.attachment, hash: info.sha1, size: info.size }
+      : content?.attachment;
+  const { id: _id, ...rest } = document;
+  return {
+    ...rest,
+    meta: { ...document.meta, source: submitter },
+    subject: typedSubject(document.subject ?? plan.subject),
+    identifier: withEntryUuid(document.identifier),
+    ...(document.securityLabel
+      ? { securityLabel: normalizeSecurityLabels(document.securityLabel) }
+      : {}),
+    content: content && attachment ? [{ ...content, attachment }, ...others] : document.content,
+  };
+}
+
+async function storeFolder(
+  tx: StoreTransaction,
+  folder: List,
+  method: 'POST' | 'PUT',
+): Promise<List> {
+  const { id: _id, ...stripped } = folder;
+  const subject = typedSubject(folder.subject);
+  const rest: List = { ...stripped, ...(subject ? { subject } : {}) };
+  if (method === 'PUT') {
+    for (const identifier of folder.identifier ?? []) {
+      const [existing] = await tx.findByIdentifier<List>('List', identifier);
+      const isFolder = existing?.code?.coding?.some(
+        (c) => c.system === LIST_TYPES_SYSTEM && c.code === 'folder',
+      );
+      if (existing && isFolder) {
+        const known = new Set((existing.entry ?? []).map((e) => e.item.reference));
+        const added = (folder.entry ?? []).filter((e) => !known.has(e.item.reference));
+        return tx.update<List>({
+          ...existing,
+          date: folder.date ?? existing.date,
+          entry: [...(existing.entry ?? []), ...added],
+        });
+      }
+    }
+  }
+  return tx.create<List>(rest);
+}
+
+/** Writes the checked submission inside `tx`; any fault throws and the store rolls back. */
+export async function storeSubmission(
+  ctx: DocumentsContext,
+  call: CallContext,
+  plan: SubmissionPlan,
+  bytes: ReadonlyMap<number, Buffer>,
+  tx: StoreTransaction,
+): Promise<Bundle> {
+  throwFaults(await checkRepository(tx, call, plan));
+  const staged = await stageDocuments(tx, plan, bytes);
+  throwFaults(staged.faults);
+
+  const ids = new Map<string, string>();
+  const binaries = new Map<string, { index: number; binary: Binary }>();
+  const results = new Map<number, TransactionEntryResult>();
+  const remember = (entry: ClassifiedEntry, stored: Resource) => {
+    if (entry.fullUrl) ids.set(entry.fullUrl, `${stored.resourceType}/${stored.id ?? ''}`);
+    results.set(
+      entry.index,
+      created(stored, entry.kind === 'folder' && entry.method === 'PUT' ? '200 OK' : '201 Created'),
+    );
+  };
+  const rewrite = <T>(resource: T): T => rewriteReferences(resource, ids);
+  const submitter = submitterOf(call);
+  const order: ClassifiedEntry['kind'][] = [
+    'patient',
+    'binary',
+    'fhir-document',
+    'document-reference',
+    'folder',
+    'submission-set',
+  ];
+  for (const kind of order) {
+    for (const entry of plan.entries.filter((e) => e.kind === kind)) {
+      switch (entry.kind) {
+        case 'patient': {
+          if (entry.method === 'GET') {
+            results.set(entry.index, { status: '200 OK' });
+            break;
+          }
+          const { id: _id, ...patient } = entry.resource;
+          remember(entry, await tx.create(patient));
+          break;
+        }
+        case 'binary':
+        case 'fhir-document': {
+          const info = entry.fullUrl ? staged.blobs.get(entry.fullUrl) : undefined;
+          if (!info) break;
+          const binary = await tx.create(linkedBinary(info.contentType, info.key));
+          if (entry.fullUrl) binaries.set(entry.fullUrl, { index: entry.index, binary });
+          remember(entry, binary);
+          break;
+        }
+        case 'document-reference': {
+          const url = entry.resource.content[0]?.attachment.url;
+          const document = rewrite(
+            prepareDocument(
+              entry.resource,
+              plan,
+              url ? staged.blobs.get(url) : undefined,
+              submitter,
+            ),
+          );
+          const [content, ...others] = document.content;
+          const stored = url ? ids.get(url) : undefined;
+          if (content && stored)
+            document.content = [
+              { ...content, attachment: { ...content.attachment, url: stored } },
+              ...others,
+            ];
+          const storedDocument = await tx.create(document);
+          remember(entry, storedDocument);
+          // The Binary points back to its DocumentReference: ITI-68 decides on the document.
+          const linked = url ? binaries.get(url) : undefined;
+          if (linked) {
+            const securityContext = { reference: `DocumentReference/${storedDocument.id ?? ''}` };
+            const binary = await tx.update<Binary>({ ...linked.binary, securityContext });
+            results.set(linked.index, created(binary));
+          }
+          break;
+        }
+        case 'folder':
+          remember(entry, await storeFolder(tx, rewrite(entry.resource), entry.method));
+          break;
+        case 'submission-set': {
+          const { id: _id, ...list } = entry.resource;
+          const subject = typedSubject(list.subject);
+          remember(
+            entry,
+            await tx.create<List>(
+              rewrite({
+                ...list,
+                ...(subject ? { subject } : {}),
+                identifier: withEntryUuid(list.identifier),
+              }),
+            ),
+          );
+          break;
+        }
+        case 'patch':
+          break;
+      }
+    }
+  }
+  for (const entry of plan.entries) {
+    if (entry.kind !== 'patch') continue;
+    results.set(entry.index, created(await supersede(tx, entry.targetId), '200 OK'));
+  }
+
+  for (const replacement of plan.replacements.filter((r) => !r.patched)) {
+    await supersede(tx, replacement.targetId);
+  }
+  const submissionSetRef =
+    ids.get(plan.submissionSet.fullUrl ?? '') ?? `List/${plan.submissionSet.index}`;
+  const subject = plan.subject ? rewrite(plan.subject) : undefined;
+  await ctx.audit.record(
+    buildAuditEvent(
+      auditInput(call, {
+        interaction: 'ITI-65',
+        patient: subject,
+        entities: [{ what: { reference: submissionSetRef }, role: '20' }],
+      }),
+    ),
+    tx.outbox,
+  );
+  const response = buildTransactionResponse(
+    plan.entries
+      .sort((a, b) => a.index - b.index)
+      .map((entry) => results.get(entry.index) ?? { status: '200 OK' }),
+  );
+  return { ...response, meta: { profile: [RESPONSE_PROFILE] } };
+}

@@ -1,0 +1,5 @@
+export {
+  openMongoAuditLog,
+  ensureAuditIndexes,
+  type MongoAuditLogOptions,
+} from './open-mongo-audit-log';

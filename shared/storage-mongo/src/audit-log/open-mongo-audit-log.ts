@@ -1,0 +1,183 @@
+import type { AuditEvent } from 'fhir/r4';
+import type { Db, MongoClient, MongoClientOptions } from 'mongodb';
+import type { AppendOutcome, AuditLog, SearchParameterSet } from '@dmp/storage';
+import { createIndexer } from '@dmp/storage';
+import { fhirError } from '@dmp/errors';
+import { AsyncMutex } from '../async-mutex';
+import { ensureCollection, RESOURCE_INDEXES } from '../collections';
+import { connectTransactional } from '../connect';
+import type { MongoContext } from '../context';
+import { guard } from '../driver-errors';
+import { DEFAULT_RETRY, runTransaction, type RetryPolicy } from '../transactions';
+import { anchors, appendGroup, auditLog, readAnchor, readHead } from './audit-append';
+import { AUDIT_ANCHORS, AUDIT_CHECKPOINTS, AUDIT_LOG, type CheckpointDoc } from './audit-docs';
+import { listCheckpoints, scanAudit, searchAudit, verifyAudit } from './audit-read';
+
+export interface MongoAuditLogOptions {
+  url: string;
+  /** Default: the URL's path, else `dmp`. */
+  dbName?: string;
+  /** Search parameter definitions (only `AuditEvent` is used). */
+  searchParameters: SearchParameterSet;
+  maxCount?: number;
+  now?: () => Date;
+  clientOptions?: MongoClientOptions;
+  retry?: RetryPolicy;
+}
+
+interface PendingAppend {
+  events: readonly AuditEvent[];
+  resolve: (outcomes: AppendOutcome[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Idempotent: unique event id, time order, and the resource-style search indexes. */
+export async function ensureAuditIndexes(db: Db): Promise<void> {
+  await db
+    .collection(AUDIT_LOG)
+    .createIndexes([
+      { key: { id: 1 }, name: 'event_id', unique: true },
+      { key: { recorded: -1, sk: -1 }, name: 'by_recorded' },
+      ...RESOURCE_INDEXES.filter((index) =>
+        Object.keys(index.key).some((k) => k.startsWith('idx.')),
+      ),
+    ]);
+  await db.collection(AUDIT_CHECKPOINTS).createIndexes([{ key: { time: 1 }, name: 'by_time' }]);
+  await ensureCollection(db, AUDIT_ANCHORS);
+}
+
+/**
+ * Opens the MongoDB {@link AuditLog}: `audit_log` (gapless unique sequence as `_id`, unique event
+ * id, hash chain), `audit_checkpoints`, `audit_anchors`. Appends made during one event-loop turn
+ * are committed in one transaction (group commit); when a group fails for a reason other than a
+ * transient one, its calls are retried one by one so one bad call does not fail the others. The
+ * database user of the audit service should only be allowed insert and find (README).
+ */
+export async function openMongoAuditLog(options: MongoAuditLogOptions): Promise<AuditLog> {
+  const { client, db } = await connectTransactional(options, ensureAuditIndexes);
+  const ctx: MongoContext = {
+    db,
+    indexer: createIndexer({ AuditEvent: options.searchParameters.AuditEvent ?? [] }),
+    parameters: { AuditEvent: options.searchParameters.AuditEvent ?? [] },
+    now: options.now ?? (() => new Date()),
+    maxCount: options.maxCount ?? 1000,
+  };
+  return createAuditLog(client, ctx, options.retry ?? DEFAULT_RETRY);
+}
+
+function createAuditLog(client: MongoClient, ctx: MongoContext, retry: RetryPolicy): AuditLog {
+  const writes = new AsyncMutex();
+  let pending: PendingAppend[] = [];
+  let closed = false;
+  const inTransaction = <R>(fn: (tx: MongoContext) => Promise<R>) =>
+    runTransaction(client, (session) => fn({ ...ctx, session }), undefined, retry);
+
+  const flush = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    try {
+      const results = await inTransaction((tx) =>
+        appendGroup(
+          tx,
+          batch.map((c) => c.events),
+        ),
+      );
+      batch.forEach((call, i) => call.resolve(results[i] ?? []));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      for (const call of batch) {
+        await inTransaction((tx) => appendGroup(tx, [call.events])).then(
+          (results) => call.resolve(results[0] ?? []),
+          (callError: unknown) => call.reject(callError),
+        );
+      }
+    }
+  };
+
+  return {
+    append(events) {
+      if (closed) {
+        return Promise.reject(fhirError('DMP-STORAGE-UNAVAILABLE', 'The audit log is closed.'));
+      }
+      if (events.length === 0) return Promise.resolve([]);
+      return new Promise<AppendOutcome[]>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(() => void writes.run(flush));
+        pending.push({ events, resolve, reject });
+      });
+    },
+    read: (id) =>
+      guard(async () => {
+        const doc = await auditLog(ctx).findOne({ id });
+        return doc ? (JSON.parse(doc.json) as AuditEvent) : undefined;
+      }),
+    search: (query) => guard(() => searchAudit(ctx, query)),
+    scan: (scanOptions) => guardIterable(scanAudit(ctx, scanOptions ?? {})),
+    head: () => guard(() => readHead(ctx)),
+    anchor: () => guard(() => readAnchor(ctx)),
+    verify: (onProgress) => guard(async () => verifyAudit(ctx, await readAnchor(ctx), onProgress)),
+    addCheckpoint: (checkpoint) =>
+      guard(async () => {
+        const doc: CheckpointDoc = {
+          _id: checkpoint.seq,
+          hash: checkpoint.hash,
+          time: checkpoint.time,
+          jws: checkpoint.jws,
+        };
+        // Insert-only (no upsert): a checkpoint already stored for this sequence is kept as is.
+        await ctx.db
+          .collection<CheckpointDoc>(AUDIT_CHECKPOINTS)
+          .insertOne(doc)
+          .catch((error: unknown) => {
+            if ((error as { code?: unknown }).code !== 11000) throw error;
+          });
+      }),
+    checkpoints: () => guard(() => listCheckpoints(ctx)),
+    purgeBefore: (cutoff) => writes.run(() => inTransaction((tx) => purgePrefix(tx, cutoff))),
+    ping: () => guard(async () => void (await ctx.db.command({ ping: 1 }))),
+    close: () =>
+      guard(async () => {
+        if (closed) return;
+        closed = true;
+        while (pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        await writes.run(() => Promise.resolve());
+        await client.close();
+      }),
+  };
+}
+
+/**
+ * Retention: removes the oldest records while `recorded` < cutoff (a prefix of the chain, so
+ * the rest still verifies) and records the last removed position as the new anchor. Needs a
+ * user allowed to remove (an operator), not the audit service's insert/find user.
+ */
+async function purgePrefix(tx: MongoContext, cutoff: string): Promise<number> {
+  const options = tx.session ? { session: tx.session } : {};
+  const first = await auditLog(tx).findOne(
+    { recorded: { $gte: cutoff } },
+    { ...options, sort: { _id: 1 } },
+  );
+  const boundary = first ? first._id - 1 : (await readHead(tx)).seq;
+  const last = await auditLog(tx).findOne(
+    { _id: { $lte: boundary } },
+    { ...options, sort: { _id: -1 } },
+  );
+  if (!last) return 0;
+  const removed = await auditLog(tx).deleteMany({ _id: { $lte: last._id } }, options);
+  await anchors(tx).insertOne(
+    { _id: last._id, hash: last.hash, purgedAt: tx.now().toISOString() },
+    options,
+  );
+  return removed.deletedCount;
+}
+
+async function* guardIterable<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await guard(() => iterator.next());
+    if (next.done) return;
+    yield next.value;
+  }
+}

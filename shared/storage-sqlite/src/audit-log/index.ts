@@ -1,0 +1,1 @@
+export { openSqliteAuditLog, type SqliteAuditLogOptions } from './open-sqlite-audit-log';

@@ -1,0 +1,253 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { AuditEvent } from 'fhir/r4';
+import type {
+  AppendOutcome,
+  AuditLog,
+  AuditRecord,
+  ChainPosition,
+  Checkpoint,
+  ScanOptions,
+  Indexer,
+  SearchParameterSet,
+} from '@dmp/storage';
+import { createIndexer, GENESIS_HASH } from '@dmp/storage';
+import { Connection } from '../connection';
+import { guard, guardAsync } from '../driver-errors';
+import { configure } from '../schema';
+import { appendEvents, type ChainHead } from './audit-append';
+import { createAuditSchema } from './audit-schema';
+import { searchAuditEvents } from './audit-search';
+import { verifyAuditLog } from './audit-verify';
+import { purgeAuditPrefix } from './audit-purge';
+
+export interface SqliteAuditLogOptions {
+  /** Database file, or `:memory:` (tests). */
+  file: string;
+  /** Search parameter definitions by type (only `AuditEvent` is used). */
+  searchParameters: SearchParameterSet;
+  /** Largest page size served (default 1000). */
+  maxCount?: number;
+  /** `FULL` (default): each group commit is fsynced. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Group commit window: appends arriving within this many milliseconds of the first pending one
+   * share its transaction and fsync (default 2; 0 = the same event-loop turn only).
+   */
+  groupCommitMs?: number;
+  now?: () => Date;
+  /**
+   * Opens an existing file read-only, changing nothing in it (verification of a copy or of a
+   * suspect file): no schema creation, appends and checkpoints are refused.
+   */
+  readonly?: boolean;
+}
+
+interface PendingAppend {
+  events: readonly AuditEvent[];
+  resolve: (outcomes: AppendOutcome[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Opens the SQLite {@link AuditLog}. Appends are grouped: every call made within the group-commit window
+ * (default 2 ms) joins a single `BEGIN IMMEDIATE … COMMIT` (one fsync), each call in its own
+ * savepoint so that one failing call does not take the others down. The chain head lives in
+ * memory and advances only with a successful savepoint. File databases get a read-only second
+ * connection for searches, scans and verification.
+ */
+export function openSqliteAuditLog(options: SqliteAuditLogOptions): AuditLog {
+  return guard(() => open(options));
+}
+
+function open(options: SqliteAuditLogOptions): AuditLog {
+  const memory = options.file === ':memory:';
+  const now = options.now ?? (() => new Date());
+  const maxCount = options.maxCount ?? 1000;
+  const indexer = createIndexer({ AuditEvent: options.searchParameters.AuditEvent ?? [] });
+  if (options.readonly) {
+    const db = new Database(options.file, { readonly: true, fileMustExist: true });
+    configure(db, 'reader', memory);
+    return createLog(db, db, options, indexer, now, maxCount);
+  }
+  if (!memory) mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+  const writerDb = new Database(options.file);
+  configure(writerDb, 'writer', memory, options.synchronous);
+  createAuditSchema(writerDb);
+  const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
+  if (!memory) configure(readerDb, 'reader', memory);
+  return createLog(writerDb, readerDb, options, indexer, now, maxCount);
+}
+
+function createLog(
+  writerDb: Database.Database,
+  readerDb: Database.Database,
+  options: SqliteAuditLogOptions,
+  indexer: Indexer,
+  now: () => Date,
+  maxCount: number,
+): AuditLog {
+  const writer = new Connection(writerDb);
+  const reader = writerDb === readerDb ? writer : new Connection(readerDb);
+
+  const readAnchor = (conn: Connection): ChainPosition => {
+    const row = conn
+      .statement('SELECT seq, hash FROM audit_anchors ORDER BY seq DESC LIMIT 1')
+      .get() as ChainPosition | undefined;
+    return row ?? { seq: 0, hash: GENESIS_HASH };
+  };
+  const readHead = (conn: Connection): ChainPosition => {
+    const row = conn
+      .statement('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')
+      .get() as ChainPosition | undefined;
+    return row ?? readAnchor(conn);
+  };
+  const head: ChainHead = { position: readHead(writer) };
+  const readonly = options.readonly === true;
+  const windowMs = options.groupCommitMs ?? 2;
+  let pending: PendingAppend[] = [];
+  let closed = false;
+
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    const results: { call: PendingAppend; outcome?: AppendOutcome[]; error?: unknown }[] = [];
+    const stamp = now();
+    try {
+      writerDb
+        .transaction(() => {
+          const only = batch.length === 1 ? batch[0] : undefined;
+          if (only) {
+            // A lone call needs no savepoint: its failure rolls the transaction back.
+            results.push({
+              call: only,
+              outcome: appendEvents(writer, indexer, head, only.events, stamp),
+            });
+            return;
+          }
+          for (const call of batch) {
+            const before = head.position;
+            try {
+              const outcome = writerDb.transaction(() =>
+                appendEvents(writer, indexer, head, call.events, stamp),
+              )();
+              results.push({ call, outcome });
+            } catch (error) {
+              head.position = before;
+              results.push({ call, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      head.position = readHead(writer);
+      for (const call of batch) call.reject(guardError(error));
+      return;
+    }
+    for (const { call, outcome, error } of results) {
+      if (outcome) call.resolve(outcome);
+      else call.reject(guardError(error));
+    }
+  };
+
+  const read = <R>(fn: (conn: Connection) => R): Promise<R> =>
+    guardAsync(() => Promise.resolve(fn(reader)));
+
+  return {
+    append(events) {
+      if (closed || readonly) {
+        return guardAsync(() =>
+          Promise.reject(
+            new TypeError('database connection is not open (read-only or closed audit log)'),
+          ),
+        );
+      }
+      if (events.length === 0) return Promise.resolve([]);
+      return new Promise<AppendOutcome[]>((resolve, reject) => {
+        if (pending.length === 0) {
+          if (windowMs > 0) setTimeout(flush, windowMs);
+          else setImmediate(flush);
+        }
+        pending.push({ events, resolve, reject });
+      });
+    },
+    read: (id) =>
+      read((conn) => {
+        const row = conn.statement('SELECT json FROM audit_events WHERE id = ?').get(id) as
+          { json: string } | undefined;
+        return row ? (JSON.parse(row.json) as AuditEvent) : undefined;
+      }),
+    search: (query) => read((conn) => searchAuditEvents(conn, indexer, query, maxCount, now())),
+    scan: (scanOptions) => scanRecords(reader, scanOptions ?? {}),
+    head: () => read(readHead),
+    anchor: () => read(readAnchor),
+    verify: (onProgress) =>
+      guardAsync(() =>
+        verifyAuditLog(reader, readAnchor(reader), listCheckpoints(reader), onProgress),
+      ),
+    addCheckpoint: (checkpoint) =>
+      guardAsync(() => {
+        writer
+          .statement(
+            'INSERT OR IGNORE INTO audit_checkpoints (seq, hash, time, jws) VALUES (?, ?, ?, ?)',
+          )
+          .run(checkpoint.seq, checkpoint.hash, checkpoint.time, checkpoint.jws);
+        return Promise.resolve();
+      }),
+    checkpoints: () => read(listCheckpoints),
+    purgeBefore: (cutoff) =>
+      guardAsync(() => Promise.resolve(purgeAuditPrefix(writerDb, writer, cutoff, now()))),
+    ping: () => read((conn) => void conn.statement('SELECT 1').get()),
+    close: () =>
+      guardAsync(async () => {
+        if (closed) return;
+        while (pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        closed = true;
+        if (readerDb !== writerDb) readerDb.close();
+        writerDb.close();
+      }),
+  };
+}
+
+function guardError(error: unknown): unknown {
+  try {
+    return guard(() => {
+      throw error;
+    });
+  } catch (translated) {
+    return translated;
+  }
+}
+
+function listCheckpoints(conn: Connection): Checkpoint[] {
+  return conn
+    .statement('SELECT seq, hash, time, jws FROM audit_checkpoints ORDER BY seq')
+    .all() as Checkpoint[];
+}
+
+async function* scanRecords(conn: Connection, options: ScanOptions): AsyncIterable<AuditRecord> {
+  const pageSize = options.pageSize ?? 500;
+  const statement = conn.statement(
+    'SELECT seq, id, recorded, prev_hash AS prevHash, hash, json FROM audit_events ' +
+      'WHERE seq > ? AND recorded >= ? AND recorded < ? ORDER BY seq LIMIT ?',
+  );
+  let after = options.afterSeq ?? 0;
+  for (;;) {
+    const rows = guard(
+      () =>
+        statement.all(
+          after,
+          options.from ?? '0000',
+          options.to ?? '9999-12-31T23:59:59.999Z~',
+          pageSize,
+        ) as AuditRecord[],
+    );
+    for (const row of rows) yield row;
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < pageSize) return;
+    after = last.seq;
+    // Let the server answer other requests between pages of a long export.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './audit-log-port';
+export * from './canonical-json';
+export * from './hash-chain';
