@@ -39,14 +39,25 @@ function stopAll(exitCode) {
 }
 
 for (const service of services) {
-  const port = Number(process.env[service.portVar] || service.port);
-  service.port = port;
+  service.port = Number(process.env[service.portVar] || service.port);
+}
+const serviceUrl = (name) => {
+  const service = services.find((s) => s.name === name);
+  return `http://${shownHost}:${service ? service.port : 0}`;
+};
+// The services wired together: documents asks consent; documents and consent ship audit.
+const wiring = {
+  DOCUMENTS_CONSENT_URL: process.env.DOCUMENTS_CONSENT_URL || serviceUrl('consent'),
+  AUDIT_URL: process.env.AUDIT_URL || serviceUrl('audit'),
+};
+
+for (const service of services) {
   const child = spawn(
     process.execPath,
     [path.join(root, 'services', service.name, 'dist', 'src', 'main.js')],
     {
       cwd: process.cwd(),
-      env: process.env,
+      env: { ...process.env, ...wiring },
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );

@@ -35,7 +35,9 @@ void runService({
       key,
       everyEvents: settings.checkpointEvery,
     });
-    const stopCheckpoints = checkpointer.start(settings.checkpointSeconds * 1000);
+    const stopCheckpoints = checkpointer.start(settings.checkpointSeconds * 1000, (error) =>
+      logger.error({ err: error }, 'audit checkpoint failed'),
+    );
     let stopRetention = () => {};
     if (settings.retentionDays !== undefined) {
       const days = settings.retentionDays;

@@ -47,5 +47,5 @@ export function createRoutes(deps: ConsentDeps): RouteDefinition[] {
 
 export type { AccessPolicy } from './domain/access-policy';
 export { parseAccessPolicy, EMPTY_POLICY } from './domain/access-policy';
-export * from './client';
+export * from '@dmp/consent-client';
 export { consentSettings } from './settings';

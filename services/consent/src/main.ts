@@ -12,6 +12,7 @@ const EXAMPLE_POLICY = path.resolve(__dirname, '..', '..', 'config', 'consent-po
 void runService({
   service: 'consent',
   env: process.env,
+  auditTopic: 'audit',
   createApp: (deps) => {
     // Inside createApp so that a bad policy file stops the service with a one-line reason.
     const { policyFile } = loadConfig(consentSettings, process.env);

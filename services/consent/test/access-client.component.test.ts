@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { AccessDecisionUnavailable, createAccessClient } from '../src/client';
+import { AccessDecisionUnavailable, createAccessClient } from '@dmp/consent-client';
 import { openHarness, patientParameters, patientToken, systemToken, type Harness } from './harness';
 
 const INS = '180017512345660';

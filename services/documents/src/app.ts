@@ -17,6 +17,7 @@ import { DEFAULT_MAX_DOCUMENT_BYTES } from './settings';
 export type { AccessDecider, AccessDecision, AccessRequest } from './ports/access-decider';
 export { AUDIT_TOPIC, createOutboxAuditSink, type AuditSink } from './ports/audit-sink';
 export { createScopeAccessDecider } from './ports/scope-access-decider';
+export { createConsentAccessDecider } from './ports/consent-access-decider';
 
 /** Default `ihe-sourceId` of SubmissionSets derived for ITI-105 (configure the real OID). */
 export const DEFAULT_SOURCE_ID = 'urn:oid:1.2.250.1.213.1.1.9';

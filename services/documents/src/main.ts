@@ -1,15 +1,29 @@
 import { loadConfig } from '@dmp/config';
+import { createAccessClient, createPatientRegistryClient } from '@dmp/consent-client';
 import { runService } from '@dmp/runtime';
-import { createApp } from './app';
+import { AUDIT_TOPIC, createApp, createConsentAccessDecider } from './app';
 import { documentsSettings } from './settings';
 
 /** Composition root: configuration from the environment, adapters chosen by URL, then serve. */
 void runService({
   service: 'documents',
   env: process.env,
+  auditTopic: AUDIT_TOPIC,
   createApp: (deps) => {
     // Inside createApp so that a bad value stops the service with a one-line reason.
-    const { maxDocumentBytes } = loadConfig(documentsSettings, process.env);
-    return createApp({ ...deps, maxDocumentBytes });
+    const { maxDocumentBytes, consentUrl, consentTimeoutMs } = loadConfig(
+      documentsSettings,
+      process.env,
+    );
+    if (consentUrl === undefined) {
+      deps.logger.warn('DOCUMENTS_CONSENT_URL is not set: access is decided on token scopes only');
+      return createApp({ ...deps, maxDocumentBytes });
+    }
+    const client = { baseUrl: consentUrl, token: deps.serviceToken, timeoutMs: consentTimeoutMs };
+    const accessDecider = createConsentAccessDecider({
+      access: createAccessClient(client),
+      patients: createPatientRegistryClient(client),
+    });
+    return createApp({ ...deps, maxDocumentBytes, accessDecider });
   },
 });

@@ -11,4 +11,17 @@ export const documentsSettings = {
     max: 300 * 1024 * 1024,
     doc: 'Largest document accepted by ITI-65 / ITI-105, in bytes (larger: 413); base64 in JSON caps it near 300 MiB',
   },
+  consentUrl: {
+    env: 'DOCUMENTS_CONSENT_URL',
+    type: 'string',
+    doc: 'Root URL of the consent service (e.g. `http://127.0.0.1:8082`), asked for every access decision; unset = token scopes only (development)',
+  },
+  consentTimeoutMs: {
+    env: 'DOCUMENTS_CONSENT_TIMEOUT_MS',
+    type: 'integer',
+    default: 2000,
+    min: 50,
+    max: 60_000,
+    doc: 'Milliseconds the documents service waits for a decision before answering 503 (fail closed)',
+  },
 } as const;

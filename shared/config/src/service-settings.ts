@@ -83,6 +83,16 @@ export function serviceSettings(service: ServiceName) {
       default: [],
       doc: 'Comma-separated `iss` values accepted with `AUTH_JWKS` (the dev issuer is added when enabled)',
     },
+    auditUrl: {
+      env: 'AUDIT_URL',
+      type: 'string',
+      doc: 'Root URL of the audit service (e.g. `http://127.0.0.1:8083`): documents and consent ship their audit outbox there; unset = the outbox only fills',
+    },
+    serviceTokenFile: {
+      env: 'SERVICE_TOKEN_FILE',
+      type: 'string',
+      doc: 'File holding the system token a service presents to the others, re-read at each call (production: written by a client-credentials agent); default: minted by the dev issuer when enabled',
+    },
     audience: {
       env: 'AUTH_AUDIENCE',
       type: 'string',

@@ -235,6 +235,17 @@ export const ERROR_CATALOGUE = {
     issue: 'forbidden',
     summary: "Only the document's author may delete it.",
   },
+  // Service integration (documents → consent, audit)
+  'DMP-ACCESS-DECISION-UNAVAILABLE': {
+    status: 503,
+    issue: 'transient',
+    summary: 'The access decision service could not answer; access is refused (fail closed).',
+  },
+  'DMP-PATIENT-NO-DMP': {
+    status: 422,
+    issue: 'business-rule',
+    summary: 'The patient has no open DMP, or is unknown to the patient registry.',
+  },
   // Consent service (DMP rules, decisions, break-glass)
   'DMP-CONSENT-REQUEST-INVALID': {
     status: 400,

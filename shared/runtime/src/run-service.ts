@@ -15,8 +15,10 @@ import {
   type ResourceStore,
   type StorageLocation,
 } from '@dmp/storage';
+import { startAuditShipper } from './audit-shipper';
 import { openAuthenticator } from './open-authenticator';
 import { openStore } from './open-store';
+import { openServiceToken, type ServiceToken } from './service-token';
 import { SOFTWARE_VERSION } from './version';
 
 /** What a service's own stores are opened from (beside the common `ResourceStore`). */
@@ -38,7 +40,11 @@ export interface ServiceDefinition<Extra extends object = object> {
   env: Readonly<Record<string, string | undefined>>;
   /** Opens the service's own stores (e.g. the audit log), passed to `createApp` with the rest. */
   openExtras?: (context: ExtraStoresContext) => Promise<ExtraStores<Extra>>;
-  createApp: (deps: ServiceRuntimeDeps & { store: ResourceStore } & Extra) => Express;
+  /** Outbox topic shipped to the audit service (`AUDIT_URL`) by a background loop. */
+  auditTopic?: string;
+  createApp: (
+    deps: ServiceRuntimeDeps & { store: ResourceStore; serviceToken: ServiceToken } & Extra,
+  ) => Express;
 }
 
 /**
@@ -60,9 +66,15 @@ export async function runService<Extra extends object = object>(
       ? await definition.openExtras({ location, dataDir: config.dataDir, logger })
       : { deps: {} as Extra, close: () => Promise.resolve() };
     const authenticate = await openAuthenticator(config);
+    const serviceToken = openServiceToken({
+      ...config,
+      service,
+      tokenFile: config.serviceTokenFile,
+    });
     const app = definition.createApp({
       ...extras.deps,
       store,
+      serviceToken,
       authenticate,
       logger,
       metrics: createMetrics(service, { processMetrics: true }),
@@ -72,7 +84,22 @@ export async function runService<Extra extends object = object>(
     });
     const server = await startHttpServer(app, config.port, config.host);
     logger.info({ fhirBase: `${server.url}/fhir` }, `${service} service listening`);
-    stopOnSignals(logger, [() => server.close(), () => extras.close(), () => store.close()]);
+    const shipper =
+      definition.auditTopic !== undefined && config.auditUrl !== undefined
+        ? startAuditShipper({
+            outbox: store.outbox,
+            topic: definition.auditTopic,
+            auditUrl: config.auditUrl,
+            token: serviceToken,
+            logger,
+          })
+        : undefined;
+    stopOnSignals(logger, [
+      () => server.close(),
+      async () => shipper?.stop(),
+      () => extras.close(),
+      () => store.close(),
+    ]);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${service}: cannot start: ${reason}\n`);

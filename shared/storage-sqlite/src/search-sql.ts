@@ -89,6 +89,11 @@ function renderFilter(
         sql: `${filter.missing ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${t.index} s INDEXED BY ${t.indexByRow} WHERE s.${t.key} = r.${t.key} AND s.param = ?)`,
         params: [filter.param],
       };
+    case 'any': // alternatives, each in parentheses ('0' when none)
+      return join(
+        filter.anyOf.map((f) => renderFilter(resourceType, f, indexer, now, false, t)),
+        ' OR ',
+      );
   }
 }
 

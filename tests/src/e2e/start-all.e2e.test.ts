@@ -119,6 +119,27 @@ describeBuilt('npm start (scripts/start-all.js)', () => {
     expect(res.status).toBe(200);
   });
 
+  it('wires documents to consent: a search for a patient without a DMP is refused by consent', async () => {
+    const token = execFileSync(
+      process.execPath,
+      [
+        path.join(root, 'shared', 'auth', 'dist', 'cli', 'token-cli.js'),
+        ...['--kind', 'practitioner', '--profession', '10', '--attest', 'care_team'],
+      ],
+      { env: { ...process.env, DATA_DIR: dataDir } },
+    )
+      .toString()
+      .trim();
+
+    const res = await fetch(
+      `http://127.0.0.1:${ports.DOCUMENTS}/fhir/DocumentReference?patient.identifier=urn:oid:1.2.250.1.213.1.4.8|180017512345660&status=current`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('DMP-PATIENT-NO-DMP');
+  });
+
   it('stops every service cleanly on Ctrl-C', async () => {
     const exited = new Promise<number | null>((resolve) =>
       child.once('exit', (code) => resolve(code)),

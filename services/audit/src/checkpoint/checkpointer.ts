@@ -41,9 +41,12 @@ export class Checkpointer {
     return this.running;
   }
 
-  /** Starts the T-second timer (unref'd: it never keeps the process alive); returns a stopper. */
-  start(intervalMs: number): () => void {
-    const timer = setInterval(() => void this.checkpoint().catch(() => undefined), intervalMs);
+  /**
+   * Starts the T-second timer (unref'd: it never keeps the process alive); returns a stopper.
+   * A failed checkpoint is reported to `onError` and retried at the next tick.
+   */
+  start(intervalMs: number, onError: (error: unknown) => void = () => undefined): () => void {
+    const timer = setInterval(() => void this.checkpoint().catch(onError), intervalMs);
     timer.unref();
     return () => clearInterval(timer);
   }

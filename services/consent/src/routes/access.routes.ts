@@ -1,5 +1,5 @@
 import type { RouteDefinition } from '@dmp/http';
-import type { AccessObligations, CodeListValue, EvaluationResponse } from '../client/access-api';
+import type { AccessObligations, CodeListValue, EvaluationResponse } from '@dmp/consent-client';
 import type { CodeList } from '../domain/access-policy';
 import type { AccessAnswer } from '../use-cases/evaluate-access';
 import { assertMayAskDecisions, evaluateAccess } from '../use-cases/evaluate-access';

@@ -97,7 +97,7 @@ export async function findResources(
     { interaction: 'search', resourceType, transaction, patient },
     { interaction: transaction, patient, query: raw },
   );
-  if (!query.filters.some((filter) => filter.param === 'isArchived'))
+  if (!query.filters.some((filter) => 'param' in filter && filter.param === 'isArchived'))
     query.filters.push(NOT_ARCHIVED);
   query.filters.push(...obligations);
   const page = await ctx.store.search<FhirResource>(query);

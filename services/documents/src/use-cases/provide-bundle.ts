@@ -1,6 +1,6 @@
-import type { Bundle, BundleEntry } from 'fhir/r4';
+import type { Bundle, BundleEntry, Patient, Reference } from 'fhir/r4';
 import { fhirError, type Fault } from '@dmp/errors';
-import type { ResourceValidator } from '@dmp/fhir';
+import { isInsSystem, type ResourceValidator } from '@dmp/fhir';
 import { entryPath } from '../domain/bundle-entries';
 import { analyzeSubmission } from '../domain/submission-analysis';
 import { authorize, throwFaults, type CallContext, type DocumentsContext } from './context';
@@ -58,6 +58,21 @@ function decodeDocuments(
   return bytes;
 }
 
+/** A subject naming a bundled Patient (`urn:uuid:`) also carries that Patient's identifier (INS). */
+function withBundledIdentifier(
+  bundle: Bundle,
+  subject: Reference | undefined,
+): Reference | undefined {
+  const literal = subject?.reference;
+  if (subject === undefined || subject.identifier || !literal?.startsWith('urn:')) return subject;
+  const entry = bundle.entry?.find((e) => e.fullUrl === literal);
+  if (entry?.resource?.resourceType !== 'Patient') return subject;
+  const resource = entry.resource as Patient;
+  const identifier =
+    resource.identifier?.find((i) => isInsSystem(i.system)) ?? resource.identifier?.[0];
+  return identifier ? { ...subject, identifier } : subject;
+}
+
 /**
  * ITI-65 Provide Document Bundle: every check first (schema, MHD/PDSm rules), then one store
  * transaction that writes resources, blobs and the audit record together or nothing at all.
@@ -79,6 +94,7 @@ export async function provideBundle(
     throw fhirError('DMP-MHD-BUNDLE-INVALID');
   }
   const plan = analysis.plan;
+  const patient = withBundledIdentifier(bundle, plan.subject);
   await authorize(
     ctx,
     call,
@@ -86,9 +102,9 @@ export async function provideBundle(
       interaction: 'provide',
       resourceType: 'DocumentReference',
       transaction: 'ITI-65',
-      patient: plan.subject,
+      patient,
     },
-    { interaction: 'ITI-65', patient: plan.subject },
+    { interaction: 'ITI-65', patient },
   );
   const bytes = decodeDocuments(ctx, bundle, plan);
   return ctx.store.transaction((tx) => storeSubmission(ctx, call, plan, bytes, tx));

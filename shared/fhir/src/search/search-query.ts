@@ -104,14 +104,20 @@ export interface MissingFilter {
   missing: boolean;
 }
 
-export type SearchFilter =
-  | TokenFilter
-  | StringFilter
-  | DateFilter
-  | ReferenceFilter
-  | ChainFilter
-  | UriFilter
-  | MissingFilter;
+/** A filter on the resource's own index values (no chain, no alternative). */
+export type SimpleFilter =
+  TokenFilter | StringFilter | DateFilter | ReferenceFilter | UriFilter | MissingFilter;
+
+/**
+ * Alternatives: the resource matches when any of `anyOf` matches. Never produced by the query
+ * parser; services add it to searches (e.g. access obligations: "not masked, or authored by me").
+ */
+export interface AnyFilter {
+  kind: 'any';
+  anyOf: SimpleFilter[];
+}
+
+export type SearchFilter = SimpleFilter | ChainFilter | AnyFilter;
 
 export interface SortKey {
   /** A sortable parameter code, `_id` or `_lastUpdated`. */

@@ -114,6 +114,10 @@ function renderFilter(
       return renderChain(filter, ctx, chainTargets);
     case 'missing':
       return filter.missing ? { 'idx.p': { $ne: filter.param } } : { 'idx.p': filter.param };
+    case 'any':
+      return filter.anyOf.length === 0
+        ? NOTHING
+        : { $or: filter.anyOf.map((f) => renderFilter(resourceType, f, ctx, [], idField)) };
   }
 }
 

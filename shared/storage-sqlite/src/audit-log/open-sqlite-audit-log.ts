@@ -33,7 +33,9 @@ export interface SqliteAuditLogOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /**
    * Group commit window: appends arriving within this many milliseconds of the first pending one
-   * share its transaction and fsync (default 2; 0 = the same event-loop turn only).
+   * share its transaction and fsync. Default 0: the next event-loop turn, which already groups
+   * every append that arrived while the previous (synchronous) commit held the loop, without
+   * adding latency to a lone request.
    */
   groupCommitMs?: number;
   now?: () => Date;
@@ -51,8 +53,8 @@ interface PendingAppend {
 }
 
 /**
- * Opens the SQLite {@link AuditLog}. Appends are grouped: every call made within the group-commit window
- * (default 2 ms) joins a single `BEGIN IMMEDIATE … COMMIT` (one fsync), each call in its own
+ * Opens the SQLite {@link AuditLog}. Appends are grouped: every call made while the previous commit ran (or
+ * within the optional group-commit window) joins a single `BEGIN IMMEDIATE … COMMIT` (one fsync), each call in its own
  * savepoint so that one failing call does not take the others down. The chain head lives in
  * memory and advances only with a successful savepoint. File databases get a read-only second
  * connection for searches, scans and verification.
@@ -105,7 +107,7 @@ function createLog(
   };
   const head: ChainHead = { position: readHead(writer) };
   const readonly = options.readonly === true;
-  const windowMs = options.groupCommitMs ?? 2;
+  const windowMs = options.groupCommitMs ?? 0;
   let pending: PendingAppend[] = [];
   let closed = false;
 

@@ -16,14 +16,27 @@ export function canonicalJson(value: unknown): string {
     case 'string':
       return JSON.stringify(value);
     case 'object': {
+      let text: string;
       if (Array.isArray(value)) {
-        return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+        text = '[';
+        for (let i = 0; i < value.length; i += 1) {
+          const item: unknown = value[i];
+          if (i > 0) text += ',';
+          text += item === undefined ? 'null' : canonicalJson(item);
+        }
+        return `${text}]`;
       }
       const record = value as Record<string, unknown>;
-      const names = Object.keys(record)
-        .filter((name) => record[name] !== undefined)
-        .sort(compareCodeUnits);
-      return `{${names.map((name) => `${JSON.stringify(name)}:${canonicalJson(record[name])}`).join(',')}}`;
+      // The default sort compares UTF-16 code units: the JCS order.
+      const names = Object.keys(record).sort();
+      text = '{';
+      for (const name of names) {
+        const member = record[name];
+        if (member === undefined) continue;
+        if (text.length > 1) text += ',';
+        text += `${JSON.stringify(name)}:${canonicalJson(member)}`;
+      }
+      return `${text}}`;
     }
     case 'bigint':
     case 'function':
@@ -31,9 +44,4 @@ export function canonicalJson(value: unknown): string {
     case 'undefined':
       throw new TypeError(`A ${typeof value} has no JSON form`);
   }
-}
-
-/** Orders by UTF-16 code units (JCS §3.2.3), not by locale. */
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

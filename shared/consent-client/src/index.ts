@@ -1,2 +1,3 @@
 export * from './access-api';
 export * from './access-client';
+export * from './patient-registry';
