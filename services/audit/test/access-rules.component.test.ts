@@ -203,6 +203,38 @@ describe('ITI-81 search behaviour', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it('answers the identifier chains and their aliases', async () => {
+    const feeder = tokens.feeder;
+    const event = {
+      ...dmpEvent({ ins: ALICE, idNat: DR_B, id: 'chains', recorded: '2025-03-01T10:00:00Z' }),
+      source: {
+        observer: {
+          type: 'Device',
+          identifier: { system: 'urn:dmp:device', value: 'documents-1' },
+        },
+      },
+    };
+    await request(h.app)
+      .post('/fhir/AuditEvent')
+      .set('Authorization', `Bearer ${feeder}`)
+      .send(event)
+      .expect(201);
+    const queries = [
+      `patient.identifier=${INS_SYSTEM}|${ALICE}`,
+      `agent.identifier=urn:oid:1.2.250.1.71.4.2.1|${DR_B}`,
+      'source.identifier=urn:dmp:device|documents-1',
+      `entity-id=${ALICE}`,
+      `entity.identifier=${INS_SYSTEM}|${ALICE}`,
+      'purpose-of-use=http://terminology.hl7.org/CodeSystem/v3-ActReason|TREAT',
+      '_id=chains',
+      '_lastUpdated=gt2020-01-01&_sort=-_lastUpdated',
+    ];
+    for (const query of queries) {
+      const ids = await idsSeenBy(tokens.auditor, `${query}&date=2025-03-01`);
+      expect({ query, ids }).toEqual({ query, ids: ['chains'] });
+    }
+  });
+
   it('refuses an unknown parameter with 400 unless handling=lenient', async () => {
     await request(h.app)
       .get('/fhir/AuditEvent?colour=blue')

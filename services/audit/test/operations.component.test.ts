@@ -208,6 +208,25 @@ describe('break-glass review ($break-glass-review)', () => {
     expect(res.body.issue[0].details.coding[0].code).toBe('DMP-AUDIT-PARAMETER-INVALID');
   });
 
+  it('answers malformed review bodies with 400, never 500', async () => {
+    for (const body of [
+      { resourceType: 'Patient' },
+      { resourceType: 'Parameters', parameter: 'x' },
+      { resourceType: 'Parameters', parameter: [null, 3] },
+      { resourceType: 'Parameters', parameter: [] },
+      {
+        resourceType: 'Parameters',
+        parameter: [{ name: 'event', valueReference: { reference: 'AuditEvent/unknown' } }],
+      },
+    ]) {
+      const res = await request(h.app)
+        .post('/fhir/AuditEvent/$break-glass-review')
+        .set('Authorization', `Bearer ${auditor}`)
+        .send(body);
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+    }
+  });
+
   it('is for auditors only (403)', async () => {
     await request(h.app)
       .get('/fhir/AuditEvent/$break-glass-review')

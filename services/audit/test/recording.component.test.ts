@@ -111,6 +111,32 @@ describe('ITI-20 recording', () => {
     expect(res.body.issue[0].details.coding[0].code).toBe('DMP-AUDIT-BUNDLE-INVALID');
   });
 
+  it('answers hostile bodies with 4xx, never 500', async () => {
+    for (const body of ['[]', '"x"', '42', 'null', '{"resourceType":"Bundle","type":"batch"}']) {
+      const res = await request(h.app)
+        .post('/fhir/AuditEvent')
+        .set('Authorization', `Bearer ${feeder}`)
+        .set('Content-Type', 'application/fhir+json')
+        .send(body);
+      expect({ body, client: res.status >= 400 && res.status < 500 }).toEqual({
+        body,
+        client: true,
+      });
+    }
+    const res = await post('/fhir', {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [null, 5, {}, { resource: 'x' }],
+    }).expect(200);
+    expect(res.body.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual([
+      '400',
+      '400',
+      '400',
+      '400',
+    ]);
+    await post('/fhir', { resourceType: 'Bundle', type: 'batch', entry: 'nope' }).expect(200);
+  });
+
   it('refuses recording without the AuditEvent create scope (403)', async () => {
     const auditor = await auditorToken(h.issuer);
     await request(h.app)

@@ -1,4 +1,4 @@
-import type { AuditEvent, Bundle, Parameters } from 'fhir/r4';
+import type { AuditEvent, Bundle, Parameters, ParametersParameter } from 'fhir/r4';
 import { fhirError } from '@dmp/errors';
 import { parseSearch, type SearchQuery } from '@dmp/fhir';
 import { isBreakGlass } from '../domain/access-how';
@@ -92,7 +92,16 @@ export async function recordBreakGlassReview(
   }
   const ids: string[] = [];
   let comment: string | undefined;
-  for (const [index, p] of (parameters.parameter ?? []).entries()) {
+  const list: unknown = parameters.parameter ?? [];
+  if (!Array.isArray(list)) {
+    throw fhirError(
+      'DMP-AUDIT-PARAMETER-INVALID',
+      'parameter must be an array',
+      'Parameters.parameter',
+    );
+  }
+  for (const [index, item] of list.entries()) {
+    const p = (typeof item === 'object' && item !== null ? item : {}) as ParametersParameter;
     if (p.name === 'comment' && typeof p.valueString === 'string') comment = p.valueString;
     else if (p.name === 'event' && p.valueReference?.reference?.startsWith('AuditEvent/')) {
       ids.push(p.valueReference.reference.slice('AuditEvent/'.length));

@@ -85,8 +85,9 @@ function checkBundle(body: unknown): Bundle {
   return bundle as Bundle;
 }
 
-function checkEntry(ctx: AuditContext, entry: BundleEntry, index: number): AuditEvent {
+function checkEntry(ctx: AuditContext, raw: unknown, index: number): AuditEvent {
   const at = `Bundle.entry[${index}]`;
+  const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as BundleEntry;
   const method = entry.request?.method;
   const type = entry.resource?.resourceType;
   if ((method !== undefined && method !== 'POST') || type !== 'AuditEvent') {

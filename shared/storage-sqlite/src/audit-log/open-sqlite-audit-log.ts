@@ -55,8 +55,8 @@ interface PendingAppend {
 /**
  * Opens the SQLite {@link AuditLog}. Appends are grouped: every call made while the previous commit ran (or
  * within the optional group-commit window) joins a single `BEGIN IMMEDIATE … COMMIT` (one fsync), each call in its own
- * savepoint so that one failing call does not take the others down. The chain head lives in
- * memory and advances only with a successful savepoint. File databases get a read-only second
+ * savepoint so that one failing call does not take the others down. The chain head is read
+ * under the write lock at each group and advances only with a successful savepoint. File databases get a read-only second
  * connection for searches, scans and verification.
  */
 export function openSqliteAuditLog(options: SqliteAuditLogOptions): AuditLog {
@@ -119,6 +119,9 @@ function createLog(
     try {
       writerDb
         .transaction(() => {
+          // Re-read under the write lock: another process appending to the same file cannot fork
+          // the chain (one indexed lookup per group).
+          head.position = readHead(writer);
           const only = batch.length === 1 ? batch[0] : undefined;
           if (only) {
             // A lone call needs no savepoint: its failure rolls the transaction back.

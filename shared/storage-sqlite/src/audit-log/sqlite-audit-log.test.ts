@@ -74,6 +74,21 @@ describe('the SQLite audit log file', () => {
     }
   });
 
+  it('keeps one chain when two processes append to the same file', async () => {
+    const file = path.join(dir, 'audit.sqlite');
+    const one = openSqliteAuditLog({ file, searchParameters: SEARCH_PARAMETERS });
+    const two = openSqliteAuditLog({ file, searchParameters: SEARCH_PARAMETERS });
+    try {
+      await one.append([contractEvent(1)]);
+      await two.append([contractEvent(2)]);
+      await one.append([contractEvent(3)]);
+      expect(await two.verify()).toMatchObject({ ok: true, verified: 3 });
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   it('keeps the chain across a reopen (the head is read back from the file)', async () => {
     const file = path.join(dir, 'audit.sqlite');
     const first = openSqliteAuditLog({ file, searchParameters: SEARCH_PARAMETERS });
