@@ -1,32 +1,17 @@
 import path from 'node:path';
 import { loadConfig } from '@dmp/config';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
-import { runService } from '@dmp/runtime';
-import type { StorageLocation } from '@dmp/storage';
-import { openSqliteAuditLog } from '@dmp/storage-sqlite';
+import { openAuditLog, runService } from '@dmp/runtime';
 import { Checkpointer, createApp, openCheckpointKey } from './app';
 import { auditSettings } from './settings';
-
-/** The audit log lives beside the service database: `<dir>/audit-log.sqlite`. */
-function auditLogFile(location: StorageLocation): string {
-  if (location.kind === 'mongodb') {
-    throw new Error('the MongoDB audit log is not available in this build yet; use sqlite:<file>');
-  }
-  return location.file === ':memory:'
-    ? ':memory:'
-    : path.join(path.dirname(location.file), 'audit-log.sqlite');
-}
 
 /** Composition root: configuration from the environment, adapters chosen by URL, then serve. */
 void runService({
   service: 'audit',
   env: process.env,
-  openExtras: ({ location, dataDir, logger }) => {
+  openExtras: async ({ location, dataDir, logger }) => {
     const settings = loadConfig(auditSettings, process.env);
-    const auditLog = openSqliteAuditLog({
-      file: auditLogFile(location),
-      searchParameters: SEARCH_PARAMETERS,
-    });
+    const auditLog = await openAuditLog(location, SEARCH_PARAMETERS);
     const key = openCheckpointKey(
       settings.checkpointKeyFile ?? path.join(dataDir, 'audit', 'checkpoint-key.pem'),
     );
@@ -56,7 +41,7 @@ void runService({
       { kid: key.kid, retentionDays: settings.retentionDays ?? 'forever' },
       'audit log open',
     );
-    return Promise.resolve({
+    return {
       deps: { auditLog, checkpointer },
       close: async () => {
         stopCheckpoints();
@@ -64,7 +49,7 @@ void runService({
         await checkpointer.checkpoint();
         await auditLog.close();
       },
-    });
+    };
   },
   createApp,
 });

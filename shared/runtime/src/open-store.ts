@@ -1,14 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import type { SearchParameterDefinition } from '@dmp/fhir';
-import type { ResourceStore, StorageLocation } from '@dmp/storage';
-import { openSqliteStore } from '@dmp/storage-sqlite';
+import path from 'node:path';
+import type { AuditLog, ResourceStore, StorageLocation } from '@dmp/storage';
+import { openSqliteAuditLog, openSqliteStore } from '@dmp/storage-sqlite';
 
 /** The part of `@dmp/storage-mongo` used here (loaded lazily, see below). */
 interface MongoAdapter {
-  openMongoStore: (options: {
-    url: string;
-    searchParameters: Readonly<Record<string, readonly SearchParameterDefinition[]>>;
-  }) => Promise<ResourceStore>;
+  openMongoStore: (options: MongoOptions) => Promise<ResourceStore>;
+  openMongoAuditLog: (options: MongoOptions) => Promise<AuditLog>;
+}
+
+type SearchParameters = Readonly<Record<string, readonly SearchParameterDefinition[]>>;
+
+interface MongoOptions {
+  url: string;
+  searchParameters: SearchParameters;
+}
+
+function mongoAdapter(): MongoAdapter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy adapter load: SQLite deployments never load the driver
+  return require('@dmp/storage-mongo') as MongoAdapter;
 }
 
 /**
@@ -26,9 +37,28 @@ export function openStore(
         openSqliteStore({ file: location.file, blobDir: location.blobDir, searchParameters }),
       );
     case 'mongodb': {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy adapter load: SQLite deployments never load the driver
-      const { openMongoStore } = require('@dmp/storage-mongo') as MongoAdapter;
-      return openMongoStore({ url: location.url, searchParameters });
+      return mongoAdapter().openMongoStore({ url: location.url, searchParameters });
     }
+  }
+}
+
+/**
+ * Opens the audit service's append-only log at a storage location: with SQLite a file of its own
+ * beside the service database (`audit-log.sqlite`), with MongoDB collections of the same database.
+ */
+export function openAuditLog(
+  location: StorageLocation,
+  searchParameters: SearchParameters,
+): Promise<AuditLog> {
+  switch (location.kind) {
+    case 'sqlite': {
+      const file =
+        location.file === ':memory:'
+          ? ':memory:'
+          : path.join(path.dirname(location.file), 'audit-log.sqlite');
+      return Promise.resolve(openSqliteAuditLog({ file, searchParameters }));
+    }
+    case 'mongodb':
+      return mongoAdapter().openMongoAuditLog({ url: location.url, searchParameters });
   }
 }
