@@ -88,6 +88,14 @@ export function serviceSettings(service: ServiceName) {
       type: 'string',
       doc: 'Root URL of the audit service (e.g. `http://127.0.0.1:8083`): documents and consent ship their audit outbox there; unset = the outbox only fills',
     },
+    auditShipLeaseMs: {
+      env: 'AUDIT_SHIP_LEASE_MS',
+      type: 'integer',
+      default: 30_000,
+      min: 100,
+      max: 3_600_000,
+      doc: 'How long a batch claimed by the audit shipper waits for its acknowledgement before it is sent again (after a crash)',
+    },
     serviceTokenFile: {
       env: 'SERVICE_TOKEN_FILE',
       type: 'string',

@@ -13,6 +13,7 @@ import { buildCapabilityStatement, type CapabilityInfo } from './capability';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { assertAcceptsFhirJson } from './negotiation';
+import { servedOpenApiDocument } from './openapi';
 import { parsePrefer } from './prefer';
 import { chooseRequestId } from './request-id';
 import type { FhirRequest, HttpMethod, RouteDefinition } from './route';
@@ -31,6 +32,8 @@ export interface ServiceRuntimeDeps {
   /** Base URL clients use (behind a proxy); derived from the request's Host when absent. */
   publicBaseUrl?: string;
   softwareVersion: string;
+  /** The service's OpenAPI document, served at `GET /openapi.json` (404 when absent). */
+  openApi?: object;
 }
 
 export interface ServiceAppDeps extends ServiceRuntimeDeps {
@@ -84,6 +87,11 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
       deps.logger.warn({ err: error }, 'readiness check failed');
       throw fhirError('DMP-STORAGE-UNAVAILABLE', 'The service is not ready');
     }
+  });
+  app.get('/openapi.json', (req, res) => {
+    if (!deps.openApi) throw fhirError('DMP-HTTP-ROUTE-NOT-FOUND', 'No OpenAPI document loaded');
+    const rootUrl = baseUrlOf(req, deps.publicBaseUrl).replace(/\/fhir$/, '');
+    res.json(servedOpenApiDocument(deps.openApi, rootUrl));
   });
   app.get('/metrics', authenticate, async (_req, res) => {
     const actor = localsOf(res).actor;

@@ -2,7 +2,13 @@ import { FHIR_BASE_PATH } from './create-app';
 import type { RouteDefinition } from './route';
 
 /** Endpoints every service app serves besides its FHIR routes. */
-const FIXED_ENDPOINTS = ['GET /fhir/metadata', 'GET /healthz', 'GET /readyz', 'GET /metrics'];
+const FIXED_ENDPOINTS = [
+  'GET /fhir/metadata',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+  'GET /openapi.json',
+];
 
 /**
  * Every endpoint an app built from `routes` serves (`root` routes as mounted), as `METHOD /path` with OpenAPI path

@@ -6,6 +6,7 @@ export * from './lifecycle';
 export * from './logger';
 export * from './metrics';
 export * from './negotiation';
+export * from './openapi';
 export * from './route';
 export * from './send';
 export * from './server';

@@ -103,6 +103,7 @@ describe('routes mounted at the server root', () => {
       'GET /fhir/metadata',
       'GET /healthz',
       'GET /metrics',
+      'GET /openapi.json',
       'GET /readyz',
       'POST /access/v1/evaluation',
     ]);

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { Express } from 'express';
 import { loadConfig, serviceSettings, type ServiceName } from '@dmp/config';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import {
   createLogger,
   createMetrics,
+  loadOpenApiDocument,
   type Logger,
   startHttpServer,
   stopOnSignals,
@@ -47,6 +49,18 @@ export interface ServiceDefinition<Extra extends object = object> {
   ) => Express;
 }
 
+/** `openapi/` of the repository (beside `shared/`, in the source tree and in the image). */
+const OPENAPI_DIR = path.resolve(__dirname, '..', '..', '..', 'openapi');
+
+function openApiOf(service: ServiceName, logger: Logger): object | undefined {
+  try {
+    return loadOpenApiDocument(OPENAPI_DIR, service);
+  } catch (error) {
+    logger.warn({ err: error, dir: OPENAPI_DIR }, 'no OpenAPI document: /openapi.json answers 404');
+    return undefined;
+  }
+}
+
 /**
  * Starts one service from its environment: configuration, logger, storage adapter chosen by
  * URL, token verification, HTTP server; stops cleanly on Ctrl-C / SIGTERM. A bad configuration
@@ -81,6 +95,7 @@ export async function runService<Extra extends object = object>(
       bodyLimit: config.bodyLimit,
       publicBaseUrl: config.publicUrl,
       softwareVersion: SOFTWARE_VERSION,
+      openApi: openApiOf(service, logger),
     });
     const server = await startHttpServer(app, config.port, config.host);
     logger.info({ fhirBase: `${server.url}/fhir` }, `${service} service listening`);
@@ -92,6 +107,7 @@ export async function runService<Extra extends object = object>(
             auditUrl: config.auditUrl,
             token: serviceToken,
             logger,
+            leaseMs: config.auditShipLeaseMs,
           })
         : undefined;
     stopOnSignals(logger, [

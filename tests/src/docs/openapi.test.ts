@@ -4,7 +4,7 @@ import { createRoutes as auditRoutes } from '@dmp/audit-service';
 import { createRoutes as consentRoutes } from '@dmp/consent-service';
 import { createRoutes as documentsRoutes } from '@dmp/documents-service';
 import { ERROR_CATALOGUE } from '@dmp/errors';
-import { endpointsOf, type RouteDefinition } from '@dmp/http';
+import { endpointsOf, loadOpenApiDocument, type RouteDefinition } from '@dmp/http';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -37,6 +37,29 @@ describe.each<[string, (deps: never) => RouteDefinition[]]>([
 ])('openapi/%s.openapi.json', (name, createRoutes) => {
   it('documents exactly the endpoints the service mounts', () => {
     expect(documentedEndpoints(readOpenApi(name))).toEqual(endpointsOf(createRoutes(noDeps)));
+  });
+});
+
+describe.each(['documents', 'consent', 'audit'])('%s /openapi.json as served', (name) => {
+  const served = JSON.stringify(loadOpenApiDocument(path.join(root, 'openapi'), name));
+
+  it('is self-contained: every $ref points inside the document and resolves', () => {
+    const document = JSON.parse(served) as Record<string, unknown>;
+    const refs = [...served.matchAll(/"\$ref":"([^"]*)"/g)].map((match) => match[1] ?? '');
+    const unresolved = refs.filter(
+      (ref) =>
+        !ref.startsWith('#/') ||
+        ref
+          .slice(2)
+          .split('/')
+          .reduce<unknown>(
+            (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+            document,
+          ) === undefined,
+    );
+
+    expect(refs.length).toBeGreaterThan(0);
+    expect(unresolved).toEqual([]);
   });
 });
 

@@ -1,86 +1,37 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import Client from 'fhir-kit-client';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { demoIns, DOCTORS } from '../seed/demo-data';
+import { failureOf, fhirClient, findDocuments } from './actors';
+import {
+  describeBuilt,
+  exited,
+  ROOT,
+  startProduct,
+  waitForOutput,
+  type RunningProduct,
+} from './running-product';
 
 /**
  * The README's start command, for real: `scripts/start-all.js` runs the three built services
  * on the embedded storage; the token CLI mints a token from the dev issuer they created.
- * Needs the build that `npm test` makes first (`tsc -b`).
  */
-const root = path.resolve(__dirname, '..', '..', '..');
-const built = ['documents', 'consent', 'audit'].every((service) =>
-  existsSync(path.join(root, 'services', service, 'dist', 'src', 'main.js')),
-);
-const describeBuilt = built ? describe : describe.skip;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no "${text}" within ${timeoutMs} ms:\n${output}`)),
-      timeoutMs,
-    );
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(text)) {
-        clearTimeout(timer);
-        resolve(output);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${String(code)} before "${text}":\n${output}`));
-    });
-  });
-}
 
 describeBuilt('npm start (scripts/start-all.js)', () => {
-  let dataDir: string;
-  let child: ChildProcess;
-  let banner: string;
-  const ports: Record<string, number> = {};
+  let product: RunningProduct;
+  let ports: RunningProduct['ports'];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'dmp-start-'));
-    for (const service of ['DOCUMENTS', 'CONSENT', 'AUDIT']) ports[service] = await freePort();
-    child = spawn(process.execPath, [path.join(root, 'scripts', 'start-all.js')], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        DOCUMENTS_PORT: String(ports.DOCUMENTS),
-        CONSENT_PORT: String(ports.CONSENT),
-        AUDIT_PORT: String(ports.AUDIT),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    banner = await waitForOutput(child, 'Ctrl-C stops everything', 30_000);
+    product = await startProduct();
+    ports = product.ports;
   }, 40_000);
 
-  afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => product.remove());
 
   it('prints the three FHIR base URLs and how to get a token', () => {
     for (const port of Object.values(ports))
-      expect(banner).toContain(`http://127.0.0.1:${port}/fhir`);
-    expect(banner).toContain('npm run -s token');
+      expect(product.banner).toContain(`http://127.0.0.1:${port}/fhir`);
+    expect(product.banner).toContain('npm run -s token');
   });
 
   it('serves each CapabilityStatement to a FHIR client, and 401 without a token elsewhere', async () => {
@@ -101,38 +52,39 @@ describeBuilt('npm start (scripts/start-all.js)', () => {
     }
   });
 
+  it('serves each OpenAPI document without a token, pointing at the service', async () => {
+    for (const port of Object.values(ports)) {
+      const res = await fetch(`http://127.0.0.1:${port}/openapi.json`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        openapi: '3.1.0',
+        servers: [{ url: `http://127.0.0.1:${port}` }],
+      });
+    }
+  });
+
   it('accepts a token minted by the token CLI from the same data directory', async () => {
-    const token = execFileSync(
-      process.execPath,
-      [path.join(root, 'shared', 'auth', 'dist', 'cli', 'token-cli.js'), '--kind', 'system'],
-      {
-        env: { ...process.env, DATA_DIR: dataDir },
-      },
-    )
-      .toString()
-      .trim();
+    const token = product.token('--kind', 'system');
 
     expect(token.split('.')).toHaveLength(3);
-    const res = await fetch(`http://127.0.0.1:${ports.AUDIT}/metrics`, {
+    const res = await fetch(`http://127.0.0.1:${ports.audit}/metrics`, {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(200);
   });
 
   it('wires documents to consent: a search for a patient without a DMP is refused by consent', async () => {
-    const token = execFileSync(
-      process.execPath,
-      [
-        path.join(root, 'shared', 'auth', 'dist', 'cli', 'token-cli.js'),
-        ...['--kind', 'practitioner', '--profession', '10', '--attest', 'care_team'],
-      ],
-      { env: { ...process.env, DATA_DIR: dataDir } },
-    )
-      .toString()
-      .trim();
+    const token = product.token(
+      '--kind',
+      'practitioner',
+      '--profession',
+      '10',
+      '--attest',
+      'care_team',
+    );
 
     const res = await fetch(
-      `http://127.0.0.1:${ports.DOCUMENTS}/fhir/DocumentReference?patient.identifier=urn:oid:1.2.250.1.213.1.4.8|180017512345660&status=current`,
+      `http://127.0.0.1:${ports.documents}/fhir/DocumentReference?patient.identifier=urn:oid:1.2.250.1.213.1.4.8|180017512345660&status=current`,
       { headers: { Authorization: `Bearer ${token}` } },
     );
 
@@ -140,14 +92,24 @@ describeBuilt('npm start (scripts/start-all.js)', () => {
     expect(await res.text()).toContain('DMP-PATIENT-NO-DMP');
   });
 
+  it('loads the demonstration data (npm run seed) that the walkthrough uses', async () => {
+    const seed = spawn(process.execPath, [path.join(ROOT, 'tests', 'dist', 'seed', 'seed.js')], {
+      env: { ...product.env, SEED_PATIENTS: '2', SEED_DOCUMENTS: '2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = await waitForOutput(seed, 'Seeded 2 patients', 30_000);
+    await expect(exited(seed)).resolves.toBe(0);
+    expect(output).toContain('and 4 documents');
+
+    const careTeam = fhirClient(product.urls.documents, product.token());
+    await expect(findDocuments(careTeam, demoIns(0))).resolves.toHaveLength(2);
+    const blocked = fhirClient(product.urls.documents, product.token('--sub', DOCTORS.blocked));
+    expect((await failureOf(findDocuments(blocked, demoIns(0)))).status).toBe(403);
+  });
+
   it('stops every service cleanly on Ctrl-C', async () => {
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
+    await expect(product.stop()).resolves.toBe(0);
 
-    child.kill('SIGINT');
-
-    await expect(exited).resolves.toBe(0);
-    await expect(fetch(`http://127.0.0.1:${ports.DOCUMENTS}/healthz`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${ports.documents}/healthz`)).rejects.toThrow();
   });
 });

@@ -140,7 +140,8 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
   const entities: AuditEventEntity[] = [];
   if (input.patient) {
     entities.push({
-      what: input.patient,
+      // Typed, so that ITI-81 `patient` finds a search event whose patient is only an INS.
+      what: { ...input.patient, type: input.patient.type ?? 'Patient' },
       type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
       role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
     });

@@ -48,6 +48,11 @@ describe('buildClaimsFromOptions', () => {
     });
   });
 
+  it('mints a professional who declares no basis of access with --attest none', () => {
+    const { claims } = buildClaimsFromOptions(['--attest', 'none']);
+    expect(claims.extensions.fr_dmp).toEqual({ actor_kind: 'practitioner', access_mode: 'normal' });
+  });
+
   it('adds BTG purposes for break-glass', () => {
     const { claims } = buildClaimsFromOptions(['--mode', 'bris_de_glace', '--reason', 'Coma']);
     const codes = claims.extensions.ihe_iua?.purpose_of_use?.map((c) => c.code);

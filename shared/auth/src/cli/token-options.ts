@@ -25,7 +25,7 @@ export const TOKEN_CLI_USAGE = `Usage: npm run -s token -- [options]   (prints a
   --patient <INS>       ihe_iua.person_id (INS-NIR); defaults to --sub for a patient
   --mode normal|bris_de_glace|centre_15        default normal
   --reason <text>       fr_dmp.access_reason (break-glass justification)
-  --attest care_team|consent|regulation
+  --attest care_team|consent|regulation|none
   --scope "<scopes>"    space separated; default user/*.cruds (practitioner), patient/*.rs,
                         system/*.cruds (system), system/AuditEvent.rs (auditor)
   --ttl <seconds>       default 900
@@ -136,7 +136,9 @@ export function buildClaimsFromOptions(argv: readonly string[]): TokenRequest {
   const kind = oneOf('kind', values.kind, KINDS) ?? 'practitioner';
   const mode = oneOf('mode', values.mode, MODES) ?? 'normal';
   const attestation =
-    oneOf('attest', values.attest, ATTESTATIONS) ?? defaultAttestation(kind, mode);
+    values.attest === 'none'
+      ? undefined
+      : (oneOf('attest', values.attest, ATTESTATIONS) ?? defaultAttestation(kind, mode));
   const defaults = DEFAULTS[kind];
   const sub = values.sub ?? defaults.sub;
   const patient = values.patient ?? (kind === 'patient' ? sub : undefined);
