@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -15,6 +15,26 @@ import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { createMetrics, silentLogger, type ServiceRuntimeDeps } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
 import { openSqliteAuditLog, openSqliteStore } from '@dmp/storage-sqlite';
+
+/** Where the CapabilityStatements the services claim are published (`fhir-profiles/`). */
+const capabilityDir = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'fhir-profiles',
+  'capability-statements',
+);
+
+/** The served statement without what depends on the run: date, base URL, software version. */
+function publishable(statement: Record<string, unknown>): Record<string, unknown> {
+  const { date: _date, implementation, software, ...rest } = statement;
+  return {
+    ...rest,
+    software: { ...(software as object), version: '[version]' },
+    implementation: { ...(implementation as object), url: '[base]' },
+  };
+}
 
 type AppFactory = (deps: ServiceRuntimeDeps & { store: ResourceStore }) => Express;
 
@@ -77,6 +97,20 @@ describe.each(services)('the %s service app', (name, createApp) => {
       fhirVersion: '4.0.1',
       kind: 'instance',
     });
+  });
+
+  it('serves exactly the CapabilityStatement published in fhir-profiles/', async () => {
+    const res = await request(app).get('/fhir/metadata').expect(200);
+    const served = publishable(res.body as Record<string, unknown>);
+    const file = path.join(capabilityDir, `${name}.json`);
+    if (process.env.UPDATE_FHIR_PROFILES === '1') {
+      writeFileSync(file, `${JSON.stringify(served, null, 2)}\n`);
+    }
+
+    const published = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+
+    // On a deliberate change: UPDATE_FHIR_PROFILES=1 npx jest tests/src/services, then review the diff.
+    expect(served).toEqual(published);
   });
 
   it('requires a token everywhere else (401 with WWW-Authenticate)', async () => {
