@@ -3,7 +3,7 @@ import type { Filter } from 'mongodb';
 import type { SearchPage, SearchQuery } from '@dmp/fhir';
 import { resources, withSession, type MongoContext } from './context';
 import type { ResourceDoc } from './documents';
-import { decodeCursor, encodeCursor } from './search/cursor';
+import { decodeCursor, encodeCursor } from '@dmp/storage';
 import { renderChainLookups, renderSearchFilter, type MongoFilter } from './search/render-filter';
 import { renderKeyset, renderSort, sortFields, sortValues } from './search/render-sort';
 

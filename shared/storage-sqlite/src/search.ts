@@ -1,6 +1,6 @@
 import type { Resource } from 'fhir/r4';
 import type { SearchPage, SearchQuery, SortKey } from '@dmp/fhir';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from '@dmp/storage';
 import type { RowContext } from './resource-rows';
 import { join, renderFilters, type Fragment } from './search-sql';
 
@@ -53,7 +53,12 @@ export function runSearch<T extends Resource>(
   };
   const idDescending = sort[sort.length - 1]?.descending ?? true;
   const keyset = query.cursor
-    ? keysetCondition(keyNames, sort, decodeCursor(query, query.cursor), idDescending)
+    ? keysetCondition(
+        keyNames,
+        sort,
+        decodeCursor(query, query.cursor, keyNames.length),
+        idDescending,
+      )
     : { sql: '1', params: [] };
   const order = [
     ...keyNames.map((k, i) => `${k} ${sort[i]?.descending ? 'DESC' : 'ASC'}`),

@@ -4,3 +4,4 @@ export { dateRange, periodRange } from './indexing/date-range';
 export { createIndexer, type Indexer, type SearchParameterSet } from './indexing/indexer';
 export * from './storage-url';
 export * from './audit-log';
+export * from './search-cursor';

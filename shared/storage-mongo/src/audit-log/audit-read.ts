@@ -9,7 +9,7 @@ import type {
 } from '@dmp/storage';
 import { ChainVerifier } from '@dmp/storage';
 import type { MongoContext } from '../context';
-import { decodeCursor, encodeCursor } from '../search/cursor';
+import { decodeCursor, encodeCursor } from '@dmp/storage';
 import { renderSearchFilter } from '../search/render-filter';
 import { renderKeyset, renderSort, sortFields, sortValues } from '../search/render-sort';
 import { auditLog } from './audit-append';

@@ -2,7 +2,7 @@ import type { AuditEvent } from 'fhir/r4';
 import type { SearchPage, SearchQuery, SortKey } from '@dmp/fhir';
 import type { Indexer } from '@dmp/storage';
 import type { Connection } from '../connection';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, encodeCursor } from '@dmp/storage';
 import { keysetCondition } from '../search';
 import { join, renderFilters, type Fragment, type SearchTables } from '../search-sql';
 
@@ -57,7 +57,12 @@ export function searchAuditEvents(
   };
   const idDescending = sort[sort.length - 1]?.descending ?? true;
   const keyset = query.cursor
-    ? keysetCondition(keyNames, sort, decodeCursor(query, query.cursor), idDescending)
+    ? keysetCondition(
+        keyNames,
+        sort,
+        decodeCursor(query, query.cursor, keyNames.length),
+        idDescending,
+      )
     : { sql: '1', params: [] };
   const order = [
     ...keyNames.map((k, i) => `${k} ${sort[i]?.descending ? 'DESC' : 'ASC'}`),

@@ -10,7 +10,7 @@ export interface CursorPosition {
 
 /**
  * Opaque cursor = base64url(JSON `{ f, k, i }`): `f` a fingerprint of the query (type, filters,
- * sort), `k` the last row's sort values, `i` its id. Same format and checks as the SQLite adapter:
+ * sort), `k` the last row's sort values, `i` its id. Shared by every adapter (keyset paging):
  * a cursor replayed against another query, or forged, is `DMP-SEARCH-INVALID-CURSOR`.
  */
 export function encodeCursor(query: SearchQuery, position: CursorPosition): string {
