@@ -18,6 +18,13 @@ export type { AccessDecider, AccessDecision, AccessRequest } from './ports/acces
 export { AUDIT_TOPIC, createOutboxAuditSink, type AuditSink } from './ports/audit-sink';
 export { createScopeAccessDecider } from './ports/scope-access-decider';
 export { createConsentAccessDecider } from './ports/consent-access-decider';
+export { createConsentNotices } from './ports/consent-notices';
+export {
+  startInvisiblePatientSweep,
+  sweepInvisiblePatientNotices,
+  type DueNotice,
+  type InvisiblePatientSweep,
+} from './use-cases/invisible-patient-sweep';
 
 /** Default `ihe-sourceId` of SubmissionSets derived for ITI-105 (configure the real OID). */
 export const DEFAULT_SOURCE_ID = 'urn:oid:1.2.250.1.213.1.1.9';

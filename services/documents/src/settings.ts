@@ -24,4 +24,12 @@ export const documentsSettings = {
     max: 60_000,
     doc: 'Milliseconds the documents service waits for a decision before answering 503 (fail closed)',
   },
+  invisiblePatientSweepMs: {
+    env: 'DOCUMENTS_INVISIBLE_PATIENT_SWEEP_MS',
+    type: 'integer',
+    default: 3_600_000,
+    min: 1000,
+    max: 86_400_000,
+    doc: 'Milliseconds between two passes of the `INVISIBLE_PATIENT` sweep, which has the consent service notify the patient of documents kept from them for two weeks (SPEC C3.4); needs DOCUMENTS_CONSENT_URL',
+  },
 } as const;

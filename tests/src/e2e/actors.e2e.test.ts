@@ -1,6 +1,7 @@
 import type { AuditEvent, Binary, Bundle, Communication, Consent, Parameters } from 'fhir/r4';
 import { benchIns } from '../../../services/documents/src/bench/bench-data';
 import {
+  authoredBy,
   binaryIdOf,
   change,
   changeConsent,
@@ -8,6 +9,7 @@ import {
   failureOf,
   fhirClient,
   findDocuments,
+  maskDocument,
   openDmp,
   partsOf,
   provideBundle,
@@ -100,6 +102,50 @@ describeBuilt('the DMP used by its actors (three processes, fhir-kit-client)', (
     expect(search.body).toContain('PROFESSIONAL_BLOCKED');
     const read = await failureOf(careTeam.read({ resourceType: 'Binary', id: binaryId }));
     expect(read.status).toBe(403);
+  });
+
+  it('patient masks a document: other professionals lose it, the médecin traitant and its author keep it', async () => {
+    const ins = benchIns(903);
+    const AUTHOR = '810000000104';
+    const ATTENDING = '810000000105';
+    const OTHER = '810000000106';
+    const patient = consentAs(patientOf(ins));
+    await openDmp(patient, ins);
+    const response = (await documentsAs(product.token('--kind', 'system')).transaction({
+      body: authoredBy(provideBundle(ins, 'Compte rendu psychiatrique'), AUTHOR),
+    })) as Bundle;
+    const id = /DocumentReference\/([^/]+)/.exec(
+      response.entry?.[1]?.response?.location ?? '',
+    )?.[1];
+    if (id === undefined) throw new Error('no DocumentReference created');
+    await changeConsent(patient, ins, change('attending-physician', ATTENDING));
+    const other = documentsAs(doctor(OTHER));
+    const [before] = await findDocuments(other, ins);
+    expect(before?.id).toBe(id);
+    const binaryId = binaryIdOf(
+      before ?? { resourceType: 'DocumentReference', status: 'current', content: [] },
+    );
+
+    await maskDocument(documentsAs(patientOf(ins)), id);
+
+    expect(await findDocuments(other, ins)).toEqual([]);
+    const read = await failureOf(other.read({ resourceType: 'Binary', id: binaryId }));
+    expect(read.status).toBe(403);
+    expect(read.body).toContain('DOCUMENT_MASKED');
+
+    const attending = documentsAs(doctor(ATTENDING));
+    expect((await findDocuments(attending, ins)).map((d) => d.id)).toEqual([id]);
+    const seen = (await attending.read({ resourceType: 'Binary', id: binaryId })) as Binary;
+    expect(Buffer.from(seen.data ?? '', 'base64').toString()).toContain('psychiatrique');
+
+    // The author reads it by id (a masked document stays out of its author's searches: README).
+    const author = documentsAs(doctor(AUTHOR));
+    const document = (await author.read({ resourceType: 'DocumentReference', id })) as {
+      securityLabel?: { coding?: { code?: string }[] }[];
+    };
+    expect(JSON.stringify(document.securityLabel)).toContain('MASQUE_PS');
+    const own = (await author.read({ resourceType: 'Binary', id: binaryId })) as Binary;
+    expect(Buffer.from(own.data ?? '', 'base64').toString()).toContain('psychiatrique');
   });
 
   it('patient: sees who consulted their DMP in the access history, once the shipper delivered it', async () => {

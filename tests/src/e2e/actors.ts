@@ -1,4 +1,11 @@
-import type { Bundle, BundleEntry, DocumentReference, FhirResource, Parameters } from 'fhir/r4';
+import type {
+  Bundle,
+  BundleEntry,
+  DocumentReference,
+  FhirResource,
+  Parameters,
+  Practitioner,
+} from 'fhir/r4';
 import Client from 'fhir-kit-client';
 import { benchBundle } from '../../../services/documents/src/bench/bench-data';
 import { INS_SYSTEM } from './running-product';
@@ -74,6 +81,37 @@ export function provideBundle(ins: string, text: string): Bundle & { type: 'tran
   return benchBundle(ins, Buffer.from(`%PDF-1.4\n${text}\n%%EOF\n`)) as Bundle & {
     type: 'transaction';
   };
+}
+
+/** The same bundle, its document authored by this professional (idNat_PS). */
+export function authoredBy(bundle: Bundle, professional: string): Bundle & { type: 'transaction' } {
+  const document = bundle.entry?.[1]?.resource as DocumentReference;
+  for (const contained of document.contained ?? []) {
+    if (contained.resourceType === 'Practitioner') {
+      (contained as Practitioner).identifier = [
+        { system: 'urn:oid:1.2.250.1.71.4.2.1', value: professional },
+      ];
+    }
+  }
+  return bundle as Bundle & { type: 'transaction' };
+}
+
+/** The visibility flags of TRE_A07 (SPEC B.8, C.3). */
+const VISIBILITY = 'urn:oid:1.2.250.1.213.1.1.4.13';
+
+/** PDSm metadata update (TD3.3a): adds `MASQUE_PS` to the document's labels (additive, C.3). */
+export function maskDocument(documents: Client, id: string): Promise<unknown> {
+  return documents.patch({
+    resourceType: 'DocumentReference',
+    id,
+    JSONPatch: [
+      {
+        op: 'add',
+        path: '/securityLabel/-',
+        value: { coding: [{ system: VISIBILITY, code: 'MASQUE_PS' }] },
+      },
+    ],
+  });
 }
 
 /** ITI-67: the patient's current DocumentReferences. */

@@ -2,9 +2,12 @@ import type { Communication } from 'fhir/r4';
 import type { ResourceOperations } from '@dmp/storage';
 import { DMP_CONSENT_CODES } from '../domain/vocabulary';
 
-/** Something the patient (and their médecin traitant) must be told (SPEC C2.3, C4.6). */
+/**
+ * Something the patient (and their médecin traitant) must be told: an emergency access (SPEC
+ * C2.3, C4.6), or a record update kept from them that was not announced within two weeks (C3.4).
+ */
 export interface Notification {
-  topic: 'emergency-access';
+  topic: 'emergency-access' | 'invisible-patient-notice';
   patientId: string;
   /** idNat_PS of the médecin traitant to inform as well, when there is one. */
   attendingPhysician?: string;

@@ -4,7 +4,10 @@ import type { CodeList } from '../domain/access-policy';
 import type { AccessAnswer } from '../use-cases/evaluate-access';
 import { assertMayAskDecisions, evaluateAccess } from '../use-cases/evaluate-access';
 import type { ConsentServices } from '../use-cases/context';
+import { fhirError } from '@dmp/errors';
+import { recordInvisiblePatientNotice } from '../use-cases/invisible-patient-notice';
 import { callerOf } from './caller';
+import { patientKeyOf } from './patient-key';
 import { parseEvaluation, parseEvaluations } from './evaluation-request';
 
 function obligationsOf(answer: AccessAnswer): AccessObligations | undefined {
@@ -76,6 +79,30 @@ export function accessRoutes(services: ConsentServices): RouteDefinition[] {
         const questions = parseEvaluations(request.body);
         const answers = await evaluateAccess(services, callerOf(request), questions);
         return { status: 200, json: { evaluations: answers.map(toEvaluationResponse) } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/access/v1/invisible-patient-notices',
+      root: true,
+      body: 'resource',
+      authorize: assertMayAskDecisions,
+      handler: async (request) => {
+        const body = (request.body ?? {}) as { patient?: unknown; document?: unknown };
+        const document = typeof body.document === 'string' ? body.document : '';
+        if (!/^DocumentReference\/[A-Za-z0-9\-.]{1,64}$/.test(document)) {
+          throw fhirError(
+            'DMP-CONSENT-REQUEST-INVALID',
+            'document must be DocumentReference/<id>',
+            'document',
+          );
+        }
+        const key = patientKeyOf(body.patient as Parameters<typeof patientKeyOf>[0], 'patient');
+        const outcome = await recordInvisiblePatientNotice(services, callerOf(request), {
+          key,
+          document,
+        });
+        return { status: 200, json: { outcome } };
       },
     },
   ];

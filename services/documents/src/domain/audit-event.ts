@@ -36,6 +36,38 @@ export interface AuditInput {
   entities?: AuditEntityInput[];
   /** Raw query string (base64 encoded into the query entity) of a search. */
   query?: string;
+  /** How the access was made, as the decision point said (default: the token's mode). */
+  accessMode?: Actor['accessMode'];
+  /** `Consent/<id>` of the emergency grant the access rests on. */
+  grant?: string;
+}
+
+const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
+/** TRE_R248-ModeAcces (SPEC C2.4). */
+const ACCESS_MODE_SYSTEM = 'urn:oid:1.2.250.1.213.1.1.4.248';
+
+/**
+ * SPEC D.5: a professional's purpose of use in both vocabularies: HL7 (`TREAT`; `ETREAT` + `BTG`
+ * for break-glass; `ETREAT` for centre 15) and the French access mode. Nothing for other actors.
+ */
+function purposesOf(actor: Actor, mode: Actor['accessMode']): Coding[] {
+  if (actor.kind !== 'practitioner') return [];
+  const hl7 =
+    mode === 'bris_de_glace' ? ['ETREAT', 'BTG'] : mode === 'centre_15' ? ['ETREAT'] : ['TREAT'];
+  return [
+    ...hl7.map((code) => ({ system: ACT_REASON, code })),
+    { system: ACCESS_MODE_SYSTEM, code: mode },
+  ];
+}
+
+function withoutDuplicates(codings: Coding[]): Coding[] {
+  const seen = new Set<string>();
+  return codings.filter((c) => {
+    const key = `${c.system ?? ''}|${c.code ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 const SHAPE: Readonly<
@@ -102,6 +134,9 @@ const CLIENT_RECEIVES = new Set<AuditEvent['action']>(['R', 'E']);
  */
 export function buildAuditEvent(input: AuditInput): AuditEvent {
   const shape = SHAPE[input.interaction];
+  const mode = input.accessMode ?? input.actor.accessMode;
+  const purposes = purposesOf(input.actor, mode);
+  const purposeOfUse = withoutDuplicates([...input.actor.purposeOfUse, ...purposes]);
   const clientReceives = CLIENT_RECEIVES.has(shape.action);
   const role = (code: string, display: string): AuditEventAgent['type'] => ({
     coding: [{ system: DCM, code, display }],
@@ -132,9 +167,7 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
       requestor: true,
       ...(input.actor.tokenId ? { policy: [input.actor.tokenId] } : {}),
       ...(input.actor.roles.length > 0 ? { role: [{ coding: input.actor.roles }] } : {}),
-      ...(input.actor.purposeOfUse.length > 0
-        ? { purposeOfUse: [{ coding: input.actor.purposeOfUse }] }
-        : {}),
+      ...(purposeOfUse.length > 0 ? { purposeOfUse: [{ coding: purposeOfUse }] } : {}),
     },
   ];
   const entities: AuditEventEntity[] = [];
@@ -161,6 +194,19 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
       query: Buffer.from(input.query).toString('base64'),
     });
   }
+  if (mode === 'bris_de_glace' && input.actor.accessReason) {
+    // The justification (SPEC D.5), never clinical content.
+    entities.push({
+      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+      ...(input.grant ? { what: { reference: input.grant } } : {}),
+      detail: [{ type: 'reason', valueString: input.actor.accessReason }],
+    });
+  } else if (input.grant) {
+    entities.push({
+      what: { reference: input.grant },
+      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+    });
+  }
   entities.push({
     what: { identifier: { value: input.requestId } },
     type: { system: BALP_ENTITY_TYPE, code: 'XrequestId' },
@@ -174,6 +220,7 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
     recorded: new Date().toISOString(),
     outcome: input.outcome,
     ...(input.outcomeDesc ? { outcomeDesc: input.outcomeDesc } : {}),
+    ...(mode !== 'normal' && purposes.length > 0 ? { purposeOfEvent: [{ coding: purposes }] } : {}),
     agent: agents,
     source: {
       observer: { display: input.serverUrl },

@@ -25,7 +25,19 @@ export interface AccessRequest {
  * profession may see…) so the database does the filtering and paging stays true.
  */
 export type AccessDecision =
-  { permit: true; filters: SearchFilter[] } | { permit: false; error: FhirError };
+  | { permit: true; filters: SearchFilter[]; audit?: AccessAuditFlags }
+  | { permit: false; error: FhirError };
+
+/**
+ * How the decision point says the access must be audited (consent's `audit_as` and break-glass
+ * obligations): the access mode (`bris_de_glace` / `centre_15` flag the AuditEvent with
+ * `BTG`/`ETREAT`, SPEC C2.9, D.5) and the emergency grant the permit rests on.
+ */
+export interface AccessAuditFlags {
+  accessMode: Actor['accessMode'];
+  /** `Consent/<id>` of the emergency grant. */
+  grant?: string;
+}
 
 /**
  * The access decision point of the documents service. The in-process implementation checks the

@@ -169,7 +169,21 @@ export function createConsentAccessDecider(options: ConsentAccessDeciderOptions)
         const patient = await patientIdentifier(options.patients, cache, request.patient);
         const answer = await options.access.evaluate(evaluationOf(actor, request, patient));
         if (!answer.decision) return { permit: false, error: refusal(answer) };
-        return { permit: true, filters: obligationFilters(answer.context.obligations) };
+        const obligations = answer.context.obligations;
+        return {
+          permit: true,
+          filters: obligationFilters(obligations),
+          ...(obligations
+            ? {
+                audit: {
+                  accessMode: obligations.audit_as,
+                  ...(obligations.break_glass?.grant
+                    ? { grant: obligations.break_glass.grant }
+                    : {}),
+                },
+              }
+            : {}),
+        };
       } catch (error) {
         if (isFhirError(error)) return { permit: false, error };
         if (error instanceof AccessDecisionUnavailable) {

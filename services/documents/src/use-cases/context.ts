@@ -3,7 +3,7 @@ import { FhirError, type Fault } from '@dmp/errors';
 import type { ResourceValidator, SearchFilter } from '@dmp/fhir';
 import type { ResourceStore } from '@dmp/storage';
 import { buildAuditEvent, type AuditInput } from '../domain/audit-event';
-import type { AccessDecider, AccessRequest } from '../ports/access-decider';
+import type { AccessAuditFlags, AccessDecider, AccessRequest } from '../ports/access-decider';
 import type { AuditSink } from '../ports/audit-sink';
 
 /** What the use cases need, built once by `createApp`. */
@@ -25,6 +25,8 @@ export interface CallContext {
   actor: Actor;
   requestId: string;
   baseUrl: string;
+  /** Set by {@link authorize} from the permit: how the access is audited (consent's answer). */
+  auditFlags?: AccessAuditFlags;
 }
 
 type AuditBasics = Pick<AuditInput, 'interaction' | 'patient' | 'entities' | 'query'>;
@@ -40,12 +42,15 @@ export function auditInput(
     actor: call.actor,
     requestId: call.requestId,
     serverUrl: call.baseUrl,
+    // The decision point's word when it gave one, else the mode the token asked for (denials).
+    accessMode: call.auditFlags?.accessMode ?? call.actor.accessMode,
+    ...(call.auditFlags?.grant ? { grant: call.auditFlags.grant } : {}),
   };
 }
 
 /**
  * Asks the access decider; a refusal is audited (outcome 4) and thrown. Returns the permit's
- * search obligations.
+ * search obligations and keeps its audit flags on `call` for the request's AuditEvents.
  */
 export async function authorize(
   ctx: DocumentsContext,
@@ -54,7 +59,10 @@ export async function authorize(
   audit: AuditBasics,
 ): Promise<SearchFilter[]> {
   const decision = await ctx.access.decide(call.actor, request);
-  if (decision.permit) return decision.filters;
+  if (decision.permit) {
+    if (decision.audit) call.auditFlags = decision.audit;
+    return decision.filters;
+  }
   await ctx.audit.record(
     buildAuditEvent({ ...auditInput(call, audit, '4'), outcomeDesc: decision.error.message }),
   );
