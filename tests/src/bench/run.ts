@@ -14,6 +14,8 @@ const BENCHES = [
   { name: 'documents', file: 'services/documents/dist/src/bench/documents-bench.js' },
   { name: 'consent', file: 'services/consent/dist/bench/decision-bench.js' },
   { name: 'audit', file: 'services/audit/dist/bench/audit-bench.js' },
+  // The three services running together under load, beside an Express hello-world.
+  { name: 'product', file: 'tests/dist/bench/product-bench.js' },
 ] as const;
 
 const wanted = process.argv.slice(2);

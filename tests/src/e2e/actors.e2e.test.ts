@@ -1,3 +1,4 @@
+import { describeBuilt } from './describe-built';
 import type { AuditEvent, Binary, Bundle, Communication, Consent, Parameters } from 'fhir/r4';
 import { benchIns } from '../../../services/documents/src/bench/bench-data';
 import {
@@ -15,7 +16,7 @@ import {
   provideBundle,
   resourcesOf,
 } from './actors';
-import { describeBuilt, INS_SYSTEM, startProduct, type RunningProduct } from './running-product';
+import { INS_SYSTEM, startProduct, type RunningProduct } from './running-product';
 
 /**
  * Each actor of the DMP drives the three running services (`npm start`) with a FHIR client:

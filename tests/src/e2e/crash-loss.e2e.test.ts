@@ -1,9 +1,9 @@
+import { describeBuilt } from './describe-built';
 import type { ChildProcess } from 'node:child_process';
 import type { AuditEvent, Bundle } from 'fhir/r4';
 import { benchIns } from '../../../services/documents/src/bench/bench-data';
 import { eventually, fhirClient, openDmp } from './actors';
 import {
-  describeBuilt,
   exited,
   INS_SYSTEM,
   prepareEnvironment,

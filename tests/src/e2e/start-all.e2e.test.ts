@@ -1,16 +1,10 @@
+import { describeBuilt } from './describe-built';
 import Client from 'fhir-kit-client';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { demoIns, DOCTORS } from '../seed/demo-data';
 import { failureOf, fhirClient, findDocuments } from './actors';
-import {
-  describeBuilt,
-  exited,
-  ROOT,
-  startProduct,
-  waitForOutput,
-  type RunningProduct,
-} from './running-product';
+import { exited, ROOT, startProduct, waitForOutput, type RunningProduct } from './running-product';
 
 /**
  * The README's start command, for real: `scripts/start-all.js` runs the three built services
