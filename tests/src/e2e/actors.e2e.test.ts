@@ -167,6 +167,10 @@ describeBuilt('the DMP used by its actors (three processes, fhir-kit-client)', (
       expect.objectContaining({ what: 'consulted', who: `Dr ${OTHER_DOCTOR}`, how: 'normal' }),
     );
     expect(JSON.stringify(lines)).not.toContain('dmp-dev-cli'); // no client id for the patient
+    // Every consultation or search names who did it; consent's decision records are not accesses.
+    const accesses = lines.filter((line) => line.what === 'consulted' || line.what === 'searched');
+    expect(accesses.length).toBeGreaterThan(0);
+    expect(accesses.filter((line) => line.who === undefined)).toEqual([]);
   });
 
   it('auditor: ITI-81 finds the ITI-65, ITI-67, ITI-68 and denial events, and the chain verifies', async () => {

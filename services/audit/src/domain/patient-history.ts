@@ -28,8 +28,15 @@ export interface HistoryLine {
 
 const LOCAL_WHAT = new Set<string>(['masked', 'unmasked', 'archived', 'replaced', 'deleted']);
 
-/** Failed or denied attempts are for auditors; the patient view shows what happened. */
+/** BALP `AuthZconsent` events: how an access was decided (DICOM 110113 Security Alert). */
+const AUTHORIZATION_DECISION = '110113';
+
+/**
+ * Failed or denied attempts are for auditors; the patient view shows what happened. An access
+ * decision is not an access: the access it allowed has its own event, so decisions are left out.
+ */
 export function isShownToPatient(event: AuditEvent): boolean {
+  if (event.type.code === AUTHORIZATION_DECISION) return false;
   return event.outcome === undefined || event.outcome === '0';
 }
 
