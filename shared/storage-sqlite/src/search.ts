@@ -5,9 +5,9 @@ import type { RowContext } from './resource-rows';
 import { join, renderFilters, type Fragment } from './search-sql';
 
 /** Sorts after every real value (missing values come last in ascending order). */
-const HIGH_SENTINEL = '\u{10FFFF}';
+export const HIGH_SENTINEL = '\u{10FFFF}';
 
-interface SortColumn {
+export interface SortColumn {
   expr: Fragment;
   descending: boolean;
 }
@@ -46,24 +46,7 @@ export function runSearch<T extends Resource>(
   if (query.summaryCount || count <= 0) return page;
 
   const sort = sortColumns(query.sort);
-  const keyNames = sort.map((_, i) => `k${i}`);
-  const select: Fragment = {
-    sql: sort.map((column, i) => `${column.expr.sql} AS k${i}`).join(', '),
-    params: sort.flatMap((column) => column.expr.params),
-  };
-  const idDescending = sort[sort.length - 1]?.descending ?? true;
-  const keyset = query.cursor
-    ? keysetCondition(
-        keyNames,
-        sort,
-        decodeCursor(query, query.cursor, keyNames.length),
-        idDescending,
-      )
-    : { sql: '1', params: [] };
-  const order = [
-    ...keyNames.map((k, i) => `${k} ${sort[i]?.descending ? 'DESC' : 'ASC'}`),
-    `id ${idDescending ? 'DESC' : 'ASC'}`,
-  ].join(', ');
+  const { keyNames, select, keyset, order } = planKeyset(sort, query);
   // Sort and cut the page on (rid, keys, id) only, then fetch the JSON of the page's rows.
   const pageSql =
     `SELECT rid, id, ${keyNames.join(', ')} FROM (SELECT r.rid AS rid, r.id AS id, ${select.sql} ` +
@@ -77,15 +60,7 @@ export function runSearch<T extends Resource>(
     string,
     string
   >[];
-  const visible = rows.slice(0, count);
-  page.resources = visible.map((row) => JSON.parse(row.json ?? '{}') as T);
-  const last = visible[visible.length - 1];
-  if (rows.length > count && last) {
-    page.nextCursor = encodeCursor(query, {
-      keys: keyNames.map((k) => String(last[k])),
-      id: String(last.id),
-    });
-  }
+  Object.assign(page, pageOfRows<T>(rows, count, query, keyNames));
   return page;
 }
 
@@ -127,4 +102,55 @@ export function keysetCondition(
     return join([...equal, after], ' AND ');
   });
   return join(alternatives, ' OR ');
+}
+
+/** The keyset part of a paged query: sort key columns, the "after the cursor" condition, order. */
+export interface KeysetPlan {
+  keyNames: string[];
+  select: Fragment;
+  keyset: Fragment;
+  order: string;
+}
+
+export function planKeyset(sort: SortColumn[], query: SearchQuery): KeysetPlan {
+  const keyNames = sort.map((_, i) => `k${i}`);
+  const select: Fragment = {
+    sql: sort.map((column, i) => `${column.expr.sql} AS k${i}`).join(', '),
+    params: sort.flatMap((column) => column.expr.params),
+  };
+  const idDescending = sort[sort.length - 1]?.descending ?? true;
+  const keyset = query.cursor
+    ? keysetCondition(
+        keyNames,
+        sort,
+        decodeCursor(query, query.cursor, keyNames.length),
+        idDescending,
+      )
+    : { sql: '1', params: [] };
+  const order = [
+    ...keyNames.map((k, i) => `${k} ${sort[i]?.descending ? 'DESC' : 'ASC'}`),
+    `id ${idDescending ? 'DESC' : 'ASC'}`,
+  ].join(', ');
+  return { keyNames, select, keyset, order };
+}
+
+/** The page of `count + 1` fetched rows: the first `count` resources, and a cursor if more remain. */
+export function pageOfRows<T>(
+  rows: Record<string, unknown>[],
+  count: number,
+  query: SearchQuery,
+  keyNames: string[],
+): { resources: T[]; nextCursor?: string } {
+  const visible = rows.slice(0, count);
+  const page: { resources: T[]; nextCursor?: string } = {
+    resources: visible.map((row) => JSON.parse(String(row.json)) as T),
+  };
+  const last = visible[visible.length - 1];
+  if (rows.length > count && last) {
+    page.nextCursor = encodeCursor(query, {
+      keys: keyNames.map((k) => String(last[k])),
+      id: String(last.id),
+    });
+  }
+  return page;
 }

@@ -2,8 +2,7 @@ import type { AuditEvent } from 'fhir/r4';
 import type { SearchPage, SearchQuery, SortKey } from '@dmp/fhir';
 import type { Indexer } from '@dmp/storage';
 import type { Connection } from '../connection';
-import { decodeCursor, encodeCursor } from '@dmp/storage';
-import { keysetCondition } from '../search';
+import { HIGH_SENTINEL, pageOfRows, planKeyset, type SortColumn } from '../search';
 import { join, renderFilters, type Fragment, type SearchTables } from '../search-sql';
 
 /** The audit log's tables for the shared search renderer (chains match indexed values only). */
@@ -12,13 +11,6 @@ export const AUDIT_TABLES: SearchTables = {
   indexByRow: 'audit_index_by_event',
   key: 'seq',
 };
-
-const HIGH_SENTINEL = '\u{10FFFF}';
-
-interface SortColumn {
-  expr: Fragment;
-  descending: boolean;
-}
 
 /**
  * One page of an ITI-81 search. Default order: newest `recorded` first, then newest sequence.
@@ -50,24 +42,7 @@ export function searchAuditEvents(
   if (query.summaryCount || count <= 0) return page;
 
   const sort = sortColumns(query.sort);
-  const keyNames = sort.map((_, i) => `k${i}`);
-  const select: Fragment = {
-    sql: sort.map((column, i) => `${column.expr.sql} AS k${i}`).join(', '),
-    params: sort.flatMap((column) => column.expr.params),
-  };
-  const idDescending = sort[sort.length - 1]?.descending ?? true;
-  const keyset = query.cursor
-    ? keysetCondition(
-        keyNames,
-        sort,
-        decodeCursor(query, query.cursor, keyNames.length),
-        idDescending,
-      )
-    : { sql: '1', params: [] };
-  const order = [
-    ...keyNames.map((k, i) => `${k} ${sort[i]?.descending ? 'DESC' : 'ASC'}`),
-    `id ${idDescending ? 'DESC' : 'ASC'}`,
-  ].join(', ');
+  const { keyNames, select, keyset, order } = planKeyset(sort, query);
   const sql =
     `SELECT id, ${keyNames.join(', ')}, json FROM (SELECT r.seq AS id, r.json AS json, ${select.sql} ` +
     `FROM audit_events r WHERE ${where.sql}) WHERE ${keyset.sql} ORDER BY ${order} LIMIT ?`;
@@ -77,15 +52,7 @@ export function searchAuditEvents(
     string,
     string | number
   >[];
-  const visible = rows.slice(0, count);
-  page.resources = visible.map((row) => JSON.parse(String(row.json)) as AuditEvent);
-  const last = visible[visible.length - 1];
-  if (rows.length > count && last) {
-    page.nextCursor = encodeCursor(query, {
-      keys: keyNames.map((k) => String(last[k])),
-      id: String(last.id),
-    });
-  }
+  Object.assign(page, pageOfRows<AuditEvent>(rows, count, query, keyNames));
   return page;
 }
 
