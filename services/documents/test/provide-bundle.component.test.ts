@@ -119,6 +119,8 @@ describe('malformed ITI-65 input never gives a 500', () => {
     ],
     ['a batch', { resourceType: 'Bundle', type: 'batch' }],
     ['an array', [1, 2]],
+    ['entry that is not an array', { resourceType: 'Bundle', type: 'transaction', entry: 'x' }],
+    ['a null entry', { resourceType: 'Bundle', type: 'transaction', entry: [null] }],
   ])('%s → 4xx OperationOutcome', async (_name, body) => {
     const res = await post(body);
 

@@ -6,22 +6,36 @@ import { analyzeSubmission } from '../domain/submission-analysis';
 import { authorize, throwFaults, type CallContext, type DocumentsContext } from './context';
 import { storeSubmission } from './store-submission';
 
-/** R4 schema check of the bundle shell, then of each entry's resource on its own (fast). */
+/**
+ * R4 schema check of the bundle shell, then of each entry's resource on its own (fast). The shell
+ * keeps malformed `entry` values as sent (not an array, an entry that is not an object), so the
+ * schema names them instead of later code tripping on them.
+ */
 export function validateBundleSchema(validator: ResourceValidator, bundle: Bundle): Fault[] {
-  const shell: Bundle = {
+  const entries: unknown = bundle.entry;
+  const objects = Array.isArray(entries) ? entries.map(asEntry) : [];
+  const shell = {
     ...bundle,
-    entry: bundle.entry?.map((entry): BundleEntry => {
-      const { resource: _resource, ...rest } = entry;
-      return rest;
-    }),
+    entry: Array.isArray(entries)
+      ? entries.map((entry, index) => {
+          const object = objects[index];
+          if (!object) return entry as unknown;
+          const { resource: _resource, ...rest } = object;
+          return rest;
+        })
+      : entries,
   };
   const faults = validator.validate(shell, 'Bundle');
-  (bundle.entry ?? []).forEach((entry, index) => {
-    if (entry.resource !== undefined) {
+  objects.forEach((entry, index) => {
+    if (entry?.resource !== undefined) {
       faults.push(...validator.validate(entry.resource, `${entryPath(index)}.resource`));
     }
   });
   return faults;
+}
+
+function asEntry(value: unknown): BundleEntry | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
 }
 
 /** Decodes a Binary's base64 `data`; an absent or oversized document is refused up front. */

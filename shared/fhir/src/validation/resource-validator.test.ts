@@ -30,6 +30,18 @@ describe('createResourceValidator', () => {
     expect(faults).toEqual([]);
   });
 
+  it('requires an object where the schema describes a complex element', () => {
+    const faults = validator.validate({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [null, { request: 5 }],
+    });
+
+    expect(faults.map((fault) => fault.expression)).toEqual(
+      expect.arrayContaining(['Bundle.entry[0]', 'Bundle.entry[1].request']),
+    );
+  });
+
   it('names a wrong datatype deep in a DocumentReference with a FHIRPath, without the value', () => {
     const doc = fixture('mhd-4.2.3/DocumentReference-ex-DocumentReferenceComprehensive.json');
     const content = doc.content as { attachment: Record<string, unknown> }[];

