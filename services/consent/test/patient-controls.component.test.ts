@@ -94,6 +94,24 @@ describe('DMP state and patient controls over HTTP', () => {
     expect(search.body.entry[0].resource.meta.versionId).toBe('2');
   });
 
+  it.each([
+    ['a null parameter', null, 'Parameters.parameter[1]'],
+    ['a part that is not an array', { name: 'change', part: 'x' }, 'Parameters.parameter[1].part'],
+    [
+      'a nameless part',
+      { name: 'change', part: [{ valueCode: 'block' }] },
+      'Parameters.parameter[1].part[0].name',
+    ],
+  ])('answers 400 to %s, changing nothing', async (_case, bad, expression) => {
+    const auditsBefore = await h.store.outbox.pending('audit');
+
+    const res = await changeConsent(bad as object).expect(400);
+
+    expect(codeOf(res.body)).toBe('DMP-CONSENT-REQUEST-INVALID');
+    expect(res.body.issue[0].expression).toEqual([expression]);
+    expect(await h.store.outbox.pending('audit')).toBe(auditsBefore);
+  });
+
   it('unblocks a professional, audits the change and keeps every version in the history', async () => {
     const auditsBefore = await h.store.outbox.pending('audit');
 

@@ -24,7 +24,27 @@ export function parametersOf(body: unknown): ParametersParameter[] {
       'Parameters.parameter',
     );
   }
+  assertParameterShapes(parameter, 'Parameters.parameter');
   return parameter;
+}
+
+/** Every parameter (and nested part) is an object with a string name; parts are arrays. */
+function assertParameterShapes(parameters: unknown[], path: string): void {
+  parameters.forEach((item, index) => {
+    const at = `${path}[${index}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw fhirError('DMP-CONSENT-REQUEST-INVALID', 'A parameter must be an object', at);
+    }
+    const { name, part } = item as { name?: unknown; part?: unknown };
+    if (typeof name !== 'string') {
+      throw fhirError('DMP-CONSENT-REQUEST-INVALID', 'A parameter needs a name', `${at}.name`);
+    }
+    if (part === undefined) return;
+    if (!Array.isArray(part)) {
+      throw fhirError('DMP-CONSENT-REQUEST-INVALID', 'part must be an array', `${at}.part`);
+    }
+    assertParameterShapes(part, `${at}.part`);
+  });
 }
 
 export function named(parameters: ParametersParameter[], name: string): ParametersParameter[] {
