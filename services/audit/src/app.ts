@@ -1,12 +1,18 @@
 import type { Express } from 'express';
 import { createResourceValidator } from '@dmp/fhir';
-import { createServiceApp, type RouteDefinition, type ServiceRuntimeDeps } from '@dmp/http';
+import {
+  createServiceApp,
+  type Refusal,
+  type RouteDefinition,
+  type ServiceRuntimeDeps,
+} from '@dmp/http';
 import type { AuditLog, ResourceStore } from '@dmp/storage';
 import type { Checkpointer } from './checkpoint/checkpointer';
 import { operationRoutes } from './routes/operations.routes';
 import { queryRoutes } from './routes/query.routes';
 import { recordRoutes } from './routes/record.routes';
-import type { AuditContext } from './use-cases/context';
+import { recordRefusal, type AuditContext } from './use-cases/context';
+import { DEFAULT_FEED_CLIENTS } from './settings';
 
 export { Checkpointer, type CheckpointerOptions } from './checkpoint/checkpointer';
 export {
@@ -23,6 +29,8 @@ export interface AuditDeps extends ServiceRuntimeDeps {
   auditLog: AuditLog;
   /** Signs the chain head every N events / T seconds; holds the checkpoint key. */
   checkpointer: Checkpointer;
+  /** Client ids allowed to feed the log (ITI-20); default {@link DEFAULT_FEED_CLIENTS}. */
+  feedClients?: readonly string[];
   /** Largest `_count` (default 100). */
   maxCount?: number;
   now?: () => Date;
@@ -34,6 +42,7 @@ export interface AuditDeps extends ServiceRuntimeDeps {
  * chain verification. Pure wiring: no I/O, no environment.
  */
 export function createApp(deps: AuditDeps): Express {
+  const context = contextSource(deps);
   return createServiceApp({
     ...deps,
     capability: {
@@ -41,24 +50,32 @@ export function createApp(deps: AuditDeps): Express {
       title: 'DMP audit record repository',
       description: 'Append-only, tamper-evident AuditEvent repository of the French DMP.',
     },
-    routes: createRoutes(deps),
+    routes: routesOf(context),
     readiness: () => deps.auditLog.ping(),
+    traceRefusal: (refusal: Refusal) => recordRefusal(context(), refusal),
   });
 }
 
 /** The FHIR routes of the service (the CapabilityStatement and `openapi/audit.openapi.json` follow them). */
 export function createRoutes(deps: AuditDeps): RouteDefinition[] {
-  const validator = createResourceValidator();
+  return routesOf(contextSource(deps));
+}
+
+/** The context, built on first use: listing the routes (OpenAPI, CapabilityStatement) needs none. */
+function contextSource(deps: AuditDeps): () => AuditContext {
   let context: AuditContext | undefined;
-  // Built on first use: listing the routes (OpenAPI test, CapabilityStatement) needs no deps.
-  const ctx = (): AuditContext =>
+  return () =>
     (context ??= {
       log: deps.auditLog,
       checkpointer: deps.checkpointer,
-      validator,
+      validator: createResourceValidator(),
       now: deps.now ?? (() => new Date()),
       maxCount: deps.maxCount ?? 100,
+      feedClients: deps.feedClients ?? DEFAULT_FEED_CLIENTS,
     });
+}
+
+function routesOf(ctx: () => AuditContext): RouteDefinition[] {
   return [...recordRoutes(ctx), ...operationRoutes(ctx), ...queryRoutes(ctx)];
 }
 export { auditSettings } from './settings';

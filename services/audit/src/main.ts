@@ -42,7 +42,7 @@ void runService({
       'audit log open',
     );
     return {
-      deps: { auditLog, checkpointer },
+      deps: { auditLog, checkpointer, feedClients: settings.feedClients },
       close: async () => {
         stopCheckpoints();
         stopRetention();

@@ -1,5 +1,14 @@
+/** Client ids of the services allowed to feed the audit log (ITI-20), when nothing is configured. */
+export const DEFAULT_FEED_CLIENTS = ['dmp-documents', 'dmp-consent'];
+
 /** The audit service's own settings (besides the common ones of `@dmp/config`). */
 export const auditSettings = {
+  feedClients: {
+    env: 'AUDIT_FEED_CLIENTS',
+    type: 'list',
+    default: DEFAULT_FEED_CLIENTS,
+    doc: "Client ids of the system tokens allowed to record AuditEvents (ITI-20 feed): the product's own services, never a hospital, a professional or a patient (others: 403 `DMP-AUTH-SERVICE-ONLY`)",
+  },
   checkpointKeyFile: {
     env: 'AUDIT_CHECKPOINT_KEY_FILE',
     type: 'string',

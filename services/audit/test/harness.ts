@@ -82,9 +82,11 @@ export function auditorToken(issuer: DevIssuer, sub = 'auditor-1'): Promise<stri
   });
 }
 
+/** The documents service's own identity: a client the audit feed trusts. */
 export function feederToken(issuer: DevIssuer): Promise<string> {
   return issuer.sign({
-    sub: 'documents-service',
+    sub: 'dmp-documents',
+    client_id: 'dmp-documents',
     scope: 'system/AuditEvent.c',
     extensions: { fr_dmp: { actor_kind: 'system' } },
   });

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { buildRefusalEvent } from '@dmp/audit-trail';
 import { createServiceApp, type RouteDefinition, type ServiceRuntimeDeps } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
 import type { AccessPolicy } from './domain/access-policy';
@@ -6,6 +7,7 @@ import type { Notifier } from './notify/notifier';
 import { accessRoutes } from './routes/access.routes';
 import { fhirReadRoutes } from './routes/fhir.routes';
 import { operationRoutes } from './routes/operations.routes';
+import type { ConsentServices } from './use-cases/context';
 import { createConsentServices } from './use-cases/services';
 
 export interface ConsentDeps extends ServiceRuntimeDeps {
@@ -26,6 +28,7 @@ export interface ConsentDeps extends ServiceRuntimeDeps {
  * Pure wiring: no I/O, no environment.
  */
 export function createApp(deps: ConsentDeps): Express {
+  const services = createConsentServices(deps);
   return createServiceApp({
     ...deps,
     capability: {
@@ -34,14 +37,20 @@ export function createApp(deps: ConsentDeps): Express {
       description:
         'Consent registry and access decision point of the French DMP, with break-glass.',
     },
-    routes: createRoutes(deps),
+    routes: routesOf(services),
     readiness: () => deps.store.ping(),
+    // Every refusal (a patient changing another's consent, a hospital listing consents…) is traced.
+    traceRefusal: (refusal) =>
+      services.audit.append(buildRefusalEvent(refusal, { display: 'dmp-consent-service' })),
   });
 }
 
 /** The routes of the service (the CapabilityStatement and `openapi/consent.openapi.json` follow them). */
 export function createRoutes(deps: ConsentDeps): RouteDefinition[] {
-  const services = createConsentServices(deps);
+  return routesOf(createConsentServices(deps));
+}
+
+function routesOf(services: ConsentServices): RouteDefinition[] {
   return [...fhirReadRoutes(services), ...operationRoutes(services), ...accessRoutes(services)];
 }
 

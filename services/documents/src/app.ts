@@ -12,6 +12,7 @@ import { patchRoutes } from './routes/patch.routes';
 import { readRoutes } from './routes/read.routes';
 import { searchRoutes } from './routes/search.routes';
 import type { DocumentsContext } from './use-cases/context';
+import { buildRefusalAuditEvent } from './use-cases/refusal-trace';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './settings';
 
 export type { AccessDecider, AccessDecision, AccessRequest } from './ports/access-decider';
@@ -58,6 +59,10 @@ export function createApp(deps: DocumentsDeps): Express {
     },
     routes: createRoutes(deps),
     readiness: () => deps.store.ping(),
+    traceRefusal: (refusal) =>
+      (deps.auditSink ?? createOutboxAuditSink(deps.store.outbox)).record(
+        buildRefusalAuditEvent(refusal),
+      ),
   });
 }
 

@@ -48,8 +48,14 @@ async function snapshot() {
     lists: await count('List'),
     binaries: await count('Binary'),
     blobs: countFiles(h.blobDir),
-    audit: await h.store.outbox.pending(AUDIT_TOPIC),
+    audit: await auditOutcomes(),
   };
+}
+
+/** Outcomes of the audit records waiting in the outbox, oldest first (a lease of 0 only peeks). */
+async function auditOutcomes(): Promise<string[]> {
+  const records = await h.store.outbox.claim(AUDIT_TOPIC, 100_000, 0);
+  return records.map((r) => String((r.payload as { outcome?: unknown }).outcome));
 }
 
 function locationOf(res: request.Response, type: string): string {
@@ -111,7 +117,8 @@ describe('ITI-65 atomicity and integrity', () => {
     expect(res.body.issue[0].expression).toEqual([
       'Bundle.entry[3].resource.content[0].attachment.hash',
     ]);
-    expect(await snapshot()).toEqual(before);
+    // Nothing of the submission, and its refusal traced (outcome 4).
+    expect(await snapshot()).toEqual({ ...before, audit: [...before.audit, '4'] });
   });
 
   it('rejects a size mismatch with XDSNonIdenticalSize', async () => {
@@ -134,7 +141,7 @@ describe('ITI-65 atomicity and integrity', () => {
     const res = await post(bundle).expect(400);
 
     expect(res.body.issue[0].details.coding[1].code).toBe('XDSMissingDocument');
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual({ ...before, audit: [...before.audit, '4'] });
   });
 
   it('rejects a duplicate masterIdentifier with 409 XDSDuplicateUniqueIdInRegistry', async () => {

@@ -31,6 +31,19 @@ export function tokenInvalidError(description: string, cause?: unknown): FhirErr
   );
 }
 
+/** The token is valid but lives longer than the service accepts (a stolen token stays useful). */
+export function tokenTooLongLivedError(maxSeconds: number): FhirError {
+  const description = `The access token lifetime exceeds ${String(maxSeconds)} seconds.`;
+  return new FhirError(
+    { code: 'DMP-AUTH-TOKEN-TOO-LONG-LIVED', message: description },
+    {
+      headers: {
+        'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${description}"`,
+      },
+    },
+  );
+}
+
 export function tokenExpiredError(cause?: unknown): FhirError {
   const description = 'The access token has expired.';
   return new FhirError(

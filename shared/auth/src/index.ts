@@ -31,3 +31,4 @@ export {
   type TokenVerifierOptions,
 } from './token-verifier';
 export { createIssuerRouter, type IssuerRoute } from './issuer-router';
+export { isServiceClient, requireServiceClient } from './service-clients';

@@ -9,7 +9,12 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Actor } from './actor';
-import { tokenExpiredError, tokenInvalidError, tokenMissingError } from './auth-errors';
+import {
+  tokenExpiredError,
+  tokenInvalidError,
+  tokenMissingError,
+  tokenTooLongLivedError,
+} from './auth-errors';
 import { actorFromClaims } from './claims';
 import { ALLOWED_ALGORITHMS } from './constants';
 
@@ -151,7 +156,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         throw tokenInvalidError('The access token is issued in the future.');
       }
       if (maxLifetime !== undefined && exp - iat > maxLifetime) {
-        throw tokenInvalidError('The access token lifetime exceeds the allowed maximum.');
+        throw tokenTooLongLivedError(maxLifetime);
       }
       return actorFromClaims(payload);
     } catch (error) {

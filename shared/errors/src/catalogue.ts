@@ -39,6 +39,11 @@ export const ERROR_CATALOGUE = {
     issue: 'too-costly',
     summary: 'The request body exceeds the configured size limit.',
   },
+  'DMP-HTTP-JSON-TOO-DEEP': {
+    status: 400,
+    issue: 'too-costly',
+    summary: 'The request body nests JSON deeper than the configured limit.',
+  },
   'DMP-HTTP-ROUTE-NOT-FOUND': { status: 404, issue: 'not-found', summary: 'No such endpoint.' },
   'DMP-HTTP-METHOD-NOT-ALLOWED': {
     status: 405,
@@ -71,6 +76,11 @@ export const ERROR_CATALOGUE = {
     issue: 'expired',
     summary: 'The access token has expired.',
   },
+  'DMP-AUTH-TOKEN-TOO-LONG-LIVED': {
+    status: 401,
+    issue: 'security',
+    summary: 'The access token lives longer than the configured maximum.',
+  },
   'DMP-AUTH-SCOPE-INSUFFICIENT': {
     status: 403,
     issue: 'forbidden',
@@ -80,6 +90,11 @@ export const ERROR_CATALOGUE = {
     status: 403,
     issue: 'forbidden',
     summary: 'This actor may not perform this interaction.',
+  },
+  'DMP-AUTH-SERVICE-ONLY': {
+    status: 403,
+    issue: 'forbidden',
+    summary: "Only the product's own services may call this endpoint.",
   },
   // Search
   'DMP-SEARCH-UNKNOWN-PARAMETER': {
@@ -106,6 +121,17 @@ export const ERROR_CATALOGUE = {
     status: 400,
     issue: 'too-costly',
     summary: '_count is beyond the server maximum.',
+  },
+  'DMP-SEARCH-TOO-MANY-PARAMETERS': {
+    status: 400,
+    issue: 'too-costly',
+    summary: 'The search has more parameters than the configured limit.',
+  },
+  'DMP-SEARCH-TOO-MANY-VALUES': {
+    status: 400,
+    issue: 'too-costly',
+    summary:
+      'A search parameter lists more alternatives (comma-separated) than the configured limit.',
   },
   'DMP-SEARCH-INVALID-SORT': {
     status: 400,

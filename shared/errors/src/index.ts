@@ -1,2 +1,3 @@
 export * from './catalogue';
 export * from './fhir-error';
+export * from './trace';

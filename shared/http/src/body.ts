@@ -1,5 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { fhirError } from '@dmp/errors';
+import { assertJsonDepth } from './limits';
 import type { BodyKind } from './route';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
@@ -25,10 +26,14 @@ function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: str
 
 /**
  * Body reading for one route: checks the media type (415), then parses with the size limit
- * (413) and a strict JSON parser (400). Errors from the parsers are mapped by the error
- * middleware; see `mapBodyParserError`.
+ * (413) and a strict JSON parser (400), then refuses JSON nested deeper than `jsonDepth` (400).
+ * Errors from the parsers are mapped by the error middleware; see `mapBodyParserError`.
  */
-export function bodyReader(kind: BodyKind, limit: string | number): RequestHandler[] {
+export function bodyReader(
+  kind: BodyKind,
+  limit: string | number,
+  jsonDepth: number,
+): RequestHandler[] {
   if (kind === 'none') return [];
   const accepted = ACCEPTED[kind];
   const json = kind !== 'search-form';
@@ -52,7 +57,12 @@ export function bodyReader(kind: BodyKind, limit: string | number): RequestHandl
   const parse = json
     ? express.json({ limit, strict: true, type: () => true })
     : express.text({ limit, type: () => true });
-  return [checkType, parse];
+  if (!json) return [checkType, parse];
+  const checkDepth: RequestHandler = (req, _res, next) => {
+    assertJsonDepth(req.body, jsonDepth);
+    next();
+  };
+  return [checkType, parse, checkDepth];
 }
 
 interface BodyParserError {

@@ -7,14 +7,16 @@ import express, {
 } from 'express';
 import helmet from 'helmet';
 import type { Actor } from '@dmp/auth';
-import { fhirError, isFhirError, type FhirError } from '@dmp/errors';
+import { fhirError, isFhirError, traceOf, type FhirError } from '@dmp/errors';
 import { bodyReader, mapBodyParserError } from './body';
 import { buildCapabilityStatement, type CapabilityInfo } from './capability';
+import { assertSearchSize, DEFAULT_LIMITS, type RequestLimits } from './limits';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { assertAcceptsFhirJson } from './negotiation';
 import { servedOpenApiDocument } from './openapi';
 import { parsePrefer } from './prefer';
+import { createUnauthenticatedLog, type RefusalTracer } from './refusals';
 import { chooseRequestId } from './request-id';
 import type { FhirRequest, HttpMethod, RouteDefinition } from './route';
 import { sendFhirJson, sendResult } from './send';
@@ -34,6 +36,8 @@ export interface ServiceRuntimeDeps {
   softwareVersion: string;
   /** The service's OpenAPI document, served at `GET /openapi.json` (404 when absent). */
   openApi?: object;
+  /** Input limits (JSON depth, search size); {@link DEFAULT_LIMITS} for what is not given. */
+  limits?: Partial<RequestLimits>;
 }
 
 export interface ServiceAppDeps extends ServiceRuntimeDeps {
@@ -41,11 +45,16 @@ export interface ServiceAppDeps extends ServiceRuntimeDeps {
   routes: readonly RouteDefinition[];
   /** Throws when the service cannot serve (database down); used by `/readyz`. */
   readiness: () => Promise<void>;
+  /** Records every refusal of an authenticated caller in the service's audit trail. */
+  traceRefusal?: RefusalTracer;
 }
 
 interface RequestLocals {
   requestId: string;
   actor?: Actor;
+  /** Route template of the endpoint that matched (metrics, logs, refusal traces). */
+  route?: string;
+  traceAs?: string;
 }
 
 function localsOf(res: express.Response): RequestLocals {
@@ -58,6 +67,7 @@ function localsOf(res: express.Response): RequestLocals {
  * table, health endpoints, and every error answered as an OperationOutcome.
  */
 export function createServiceApp(deps: ServiceAppDeps): Express {
+  const limits: RequestLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -101,12 +111,14 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  app.use(FHIR_BASE_PATH, buildFhirRouter(deps, authenticate));
+  app.use(FHIR_BASE_PATH, buildFhirRouter(deps, authenticate, limits));
   app.use(
     buildRouter(
       deps,
       authenticate,
+      limits,
       deps.routes.filter((route) => route.root),
+      '',
     ),
   );
   app.use((req, _res, next) => {
@@ -116,7 +128,11 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
   return app;
 }
 
-function buildFhirRouter(deps: ServiceAppDeps, authenticate: RequestHandler): Router {
+function buildFhirRouter(
+  deps: ServiceAppDeps,
+  authenticate: RequestHandler,
+  limits: RequestLimits,
+): Router {
   const metadataRoute: RouteDefinition = {
     method: 'GET',
     path: '/metadata',
@@ -133,7 +149,7 @@ function buildFhirRouter(deps: ServiceAppDeps, authenticate: RequestHandler): Ro
       }),
   };
   const fhirRoutes = [metadataRoute, ...deps.routes.filter((route) => !route.root)];
-  const router = buildRouter(deps, authenticate, fhirRoutes);
+  const router = buildRouter(deps, authenticate, limits, fhirRoutes, FHIR_BASE_PATH);
   // Unknown FHIR paths need a token too: without one they answer 401, not a 404 that would
   // tell an anonymous caller which endpoints exist.
   router.use(authenticate, (req, _res, next) => {
@@ -146,16 +162,21 @@ function buildFhirRouter(deps: ServiceAppDeps, authenticate: RequestHandler): Ro
 function buildRouter(
   deps: ServiceAppDeps,
   authenticate: RequestHandler,
+  limits: RequestLimits,
   routes: readonly RouteDefinition[],
+  mount: string,
 ): Router {
   const router = express.Router({ strict: false, caseSensitive: true });
   const methodsByPath = new Map<string, Set<HttpMethod>>();
+  const publicPaths = new Set(routes.filter((r) => r.public).map((r) => r.path));
+  const label = (path: string) => `${mount}${path === '/' && mount !== '' ? '' : path}`;
   for (const route of routes) {
     const handlers = [
+      remember(label(route.path), route.traceAs),
       ...(route.public ? [] : [authenticate]),
       ...(route.authorize ? [authorizeWith(route.authorize)] : []),
-      ...bodyReader(route.body ?? 'none', route.bodyLimit ?? deps.bodyLimit),
-      handle(route, deps),
+      ...bodyReader(route.body ?? 'none', route.bodyLimit ?? deps.bodyLimit, limits.jsonDepth),
+      handle(route, deps, limits),
     ];
     router[route.method.toLowerCase() as 'get'](route.path, ...handlers);
     const methods = methodsByPath.get(route.path) ?? new Set<HttpMethod>();
@@ -163,12 +184,24 @@ function buildRouter(
     methodsByPath.set(route.path, methods);
   }
   for (const [path, methods] of methodsByPath) {
-    router.all(path, (req, res, next) => {
+    // A wrong method on a protected path needs a token too: an anonymous caller learns nothing.
+    const guard = publicPaths.has(path) ? [] : [authenticate];
+    router.all(path, remember(label(path)), ...guard, (req, res, next) => {
       res.set('Allow', [...methods].join(', '));
       next(fhirError('DMP-HTTP-METHOD-NOT-ALLOWED', `${req.method} is not allowed here`));
     });
   }
   return router;
+}
+
+/** Notes which endpoint matched, so that every outcome (2xx or error) carries its template. */
+function remember(route: string, traceAs?: string): RequestHandler {
+  return (_req, res, next) => {
+    const locals = localsOf(res);
+    locals.route = route;
+    if (traceAs !== undefined) locals.traceAs = traceAs;
+    next();
+  };
 }
 
 function authorizeWith(check: (actor: Actor) => void): RequestHandler {
@@ -180,12 +213,17 @@ function authorizeWith(check: (actor: Actor) => void): RequestHandler {
   };
 }
 
-function handle(route: RouteDefinition, deps: ServiceAppDeps): RequestHandler {
+function handle(
+  route: RouteDefinition,
+  deps: ServiceAppDeps,
+  limits: RequestLimits,
+): RequestHandler {
   return async (req, res) => {
     const searchParams = new URL(req.originalUrl, 'http://localhost').searchParams;
     if (route.body === 'search-form' && typeof req.body === 'string') {
       for (const [name, value] of new URLSearchParams(req.body)) searchParams.append(name, value);
     }
+    assertSearchSize(searchParams, limits);
     if (route.produces !== 'any') {
       assertAcceptsFhirJson(searchParams.get('_format'), req.headers.accept);
     }
@@ -221,9 +259,7 @@ function trackRequest(deps: ServiceAppDeps): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route
-        ? `${req.baseUrl}${String((req.route as { path: unknown }).path)}`
-        : 'unmatched';
+      const route = localsOf(res).route ?? 'unmatched';
       deps.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.duration.observe({ method: req.method, route }, seconds);
       deps.logger.info(
@@ -242,14 +278,50 @@ function trackRequest(deps: ServiceAppDeps): RequestHandler {
   };
 }
 
+/**
+ * Every error leaves as an OperationOutcome. Before it does, a refusal of an authenticated caller
+ * is recorded through `traceRefusal` (401s are only counted and logged, rate-limited), and a
+ * server-side failure is logged with its root cause.
+ */
 function errorHandler(deps: ServiceAppDeps): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
+  const logUnauthenticated = createUnauthenticatedLog(deps.logger);
+  return async (error: unknown, req, res, _next) => {
+    const locals = localsOf(res);
     let fault: FhirError | undefined = isFhirError(error)
       ? error
       : mapBodyParserError(error, deps.bodyLimit);
     if (!fault) {
-      deps.logger.error({ err: error, reqId: localsOf(res).requestId }, 'unhandled error');
+      deps.logger.error({ err: error, reqId: locals.requestId }, 'unhandled error');
       fault = fhirError('DMP-INTERNAL', 'Unexpected server error; quote the X-Request-Id');
+    } else if (fault.status >= 500) {
+      deps.logger.error(
+        { err: fault, cause: fault.cause, reqId: locals.requestId, route: locals.route },
+        'request failed on the server side',
+      );
+    }
+    if (fault.status === 401) {
+      deps.metrics.unauthenticated.inc();
+      logUnauthenticated();
+    } else if (locals.actor && deps.traceRefusal) {
+      try {
+        await deps.traceRefusal({
+          actor: locals.actor,
+          requestId: locals.requestId,
+          baseUrl: baseUrlOf(req, deps.publicBaseUrl),
+          method: req.method,
+          route: locals.route ?? 'unmatched',
+          ...(locals.traceAs !== undefined ? { traceAs: locals.traceAs } : {}),
+          query: rawQueryOf(req.originalUrl),
+          status: fault.status,
+          error: fault,
+          ...(traceOf(fault) ? { context: traceOf(fault) } : {}),
+        });
+      } catch (traceError) {
+        deps.logger.error(
+          { err: traceError, reqId: locals.requestId },
+          'could not record a refusal in the audit trail',
+        );
+      }
     }
     if (res.headersSent) {
       res.destroy();
@@ -258,4 +330,9 @@ function errorHandler(deps: ServiceAppDeps): ErrorRequestHandler {
     res.set(fault.headers);
     sendFhirJson(res, fault.status, fault.outcome);
   };
+}
+
+function rawQueryOf(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at + 1);
 }

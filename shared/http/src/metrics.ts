@@ -5,6 +5,10 @@ export interface ServiceMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status'>;
   duration: Histogram<'method' | 'route'>;
+  /** Requests refused with 401 (not in the audit trail: the caller is unknown). */
+  unauthenticated: Counter;
+  /** AuditEvents the audit service refused, parked in the outbox's dead-letter topic. */
+  auditDeadLetters: Counter;
 }
 
 export function createMetrics(
@@ -27,6 +31,16 @@ export function createMetrics(
       help: 'HTTP request duration, by route pattern',
       labelNames: ['method', 'route'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    auditDeadLetters: new Counter({
+      name: 'audit_dead_letter_total',
+      help: 'AuditEvents the audit service refused for good, parked in the dead-letter topic (alert on any)',
+      registers: [registry],
+    }),
+    unauthenticated: new Counter({
+      name: 'http_unauthenticated_total',
+      help: 'Requests refused because no valid access token was presented (401)',
       registers: [registry],
     }),
   };

@@ -87,6 +87,8 @@ export interface RouteDefinition {
    * FHIR JSON; `any` leaves `Accept` negotiation to the handler (raw documents, ITI-68).
    */
   produces?: 'fhir-json' | 'any';
+  /** The interaction in audit terms (e.g. `ITI-67`), passed to the refusal tracer. */
+  traceAs?: string;
   /** Largest accepted request body for this route, overriding the service's `bodyLimit`. */
   bodyLimit?: string | number;
   handler: (request: FhirRequest) => Promise<FhirResult>;

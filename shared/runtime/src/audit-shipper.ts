@@ -1,5 +1,6 @@
+import { AUDIT_DEAD_LETTER_TOPIC } from '@dmp/audit-trail';
 import type { Logger } from '@dmp/http';
-import type { Outbox } from '@dmp/storage';
+import type { Outbox, OutboxRecord } from '@dmp/storage';
 
 export interface AuditShipperOptions {
   outbox: Outbox;
@@ -20,6 +21,8 @@ export interface AuditShipperOptions {
   maxBackoffMs?: number;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Counts events the audit service refused (parked in the dead-letter topic). */
+  deadLetters?: { inc(count: number): void };
 }
 
 export interface AuditShipper {
@@ -38,21 +41,35 @@ export function auditBundle(events: readonly unknown[]): unknown {
   };
 }
 
-function failedEntries(body: unknown): number {
-  const entries = (body as { entry?: { response?: { status?: unknown } }[] } | undefined)?.entry;
-  if (!Array.isArray(entries)) return -1;
-  return entries.filter((e) => {
-    const status = e.response?.status;
-    return typeof status !== 'string' || !/^2\d\d/.test(status);
-  }).length;
+type Verdict = 'stored' | 'refused' | 'retry';
+
+interface EntryResponse {
+  response?: { status?: unknown; outcome?: unknown };
+}
+
+/** Per entry of the batch-response: stored (2xx), refused for good (4xx), or to send again. */
+function verdictsOf(body: unknown, count: number): EntryResponse[] | undefined {
+  const entries = (body as { entry?: unknown } | undefined)?.entry;
+  return Array.isArray(entries) && entries.length === count
+    ? (entries as EntryResponse[])
+    : undefined;
+}
+
+function verdict(entry: EntryResponse | undefined): Verdict {
+  const status = entry?.response?.status;
+  if (typeof status !== 'string') return 'retry';
+  if (/^2\d\d/.test(status)) return 'stored';
+  return /^4\d\d/.test(status) ? 'refused' : 'retry';
 }
 
 /**
  * Background loop: claims a batch of the outbox topic, posts it to the audit service as a batch
- * Bundle, acks it when every entry was stored (2xx), and retries with exponential backoff
- * otherwise. At-least-once: a crash between post and ack resends the batch, which the audit
- * service ignores (idempotent on AuditEvent.id). The outbox is durable, so nothing is lost
- * across restarts.
+ * Bundle, and acks every entry the audit service stored (2xx). An entry it refused (4xx: it can
+ * never be stored as it is) is moved to the dead-letter topic with the audit service's answer,
+ * counted, and logged as an error, so that it neither blocks the queue nor vanishes. Anything
+ * else (network, 5xx, a malformed answer) is retried with exponential backoff. At-least-once: a
+ * crash between post and ack resends the batch, which the audit service ignores (idempotent on
+ * AuditEvent.id). The outbox is durable, so nothing is lost across restarts.
  */
 export function startAuditShipper(options: AuditShipperOptions): AuditShipper {
   const doFetch = options.fetch ?? fetch;
@@ -89,12 +106,37 @@ export function startAuditShipper(options: AuditShipperOptions): AuditShipper {
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
     const body: unknown = await response.json().catch(() => undefined);
-    const failed = response.ok ? failedEntries(body) : -1;
-    if (failed !== 0) {
-      throw new Error(`audit service answered ${response.status} (${failed} entries failed)`);
-    }
-    await options.outbox.ack(records.map((record) => record.id));
+    const entries = response.ok ? verdictsOf(body, records.length) : undefined;
+    if (!entries) throw new Error(`audit service answered ${response.status}`);
+    const refused = records.filter((_, i) => verdict(entries[i]) === 'refused');
+    await parkRefused(refused, entries, records);
+    const done = records.filter((_, i) => verdict(entries[i]) !== 'retry');
+    await options.outbox.ack(done.map((record) => record.id));
+    const retry = records.length - done.length;
+    if (retry > 0) throw new Error(`audit service could not store ${retry} entries yet`);
     return records.length;
+  }
+
+  async function parkRefused(
+    refused: OutboxRecord[],
+    entries: EntryResponse[],
+    records: OutboxRecord[],
+  ): Promise<void> {
+    for (const record of refused) {
+      const answer = entries[records.indexOf(record)]?.response;
+      await options.outbox.append(AUDIT_DEAD_LETTER_TOPIC, {
+        event: record.payload,
+        status: answer?.status,
+        outcome: answer?.outcome,
+        refusedAt: new Date().toISOString(),
+      });
+      const id = (record.payload as { id?: unknown } | null)?.id;
+      options.logger.error(
+        { eventId: typeof id === 'string' ? id : undefined, status: answer?.status },
+        'the audit service refused an AuditEvent: parked in the dead-letter topic',
+      );
+    }
+    if (refused.length > 0) options.deadLetters?.inc(refused.length);
   }
 
   const loop = (async () => {

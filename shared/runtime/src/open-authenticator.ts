@@ -12,6 +12,8 @@ export interface AuthenticatorSettings {
   jwks?: string;
   issuers: readonly string[];
   audience: string;
+  /** Tokens living longer (`exp - iat`) are refused (`AUTH_MAX_TOKEN_LIFETIME_SECONDS`). */
+  maxTokenLifetimeSeconds: number;
 }
 
 /**
@@ -30,7 +32,12 @@ export async function openAuthenticator(
     const issuers = [...settings.issuers];
     routes.push({
       issuers,
-      verifier: createTokenVerifier({ jwks: settings.jwks, issuers, audience: settings.audience }),
+      verifier: createTokenVerifier({
+        jwks: settings.jwks,
+        issuers,
+        audience: settings.audience,
+        maxTokenLifetimeSeconds: settings.maxTokenLifetimeSeconds,
+      }),
     });
   }
   if (settings.devIssuer) {
@@ -41,6 +48,7 @@ export async function openAuthenticator(
         jwks: dev.jwks,
         issuers: [dev.issuer],
         audience: settings.audience,
+        maxTokenLifetimeSeconds: settings.maxTokenLifetimeSeconds,
       }),
     });
   }

@@ -85,14 +85,20 @@ export async function runService<Extra extends object = object>(
       service,
       tokenFile: config.serviceTokenFile,
     });
+    const metrics = createMetrics(service, { processMetrics: true });
     const app = definition.createApp({
       ...extras.deps,
       store,
       serviceToken,
       authenticate,
       logger,
-      metrics: createMetrics(service, { processMetrics: true }),
+      metrics,
       bodyLimit: config.bodyLimit,
+      limits: {
+        jsonDepth: config.maxJsonDepth,
+        searchParameters: config.searchMaxParameters,
+        searchValues: config.searchMaxValues,
+      },
       publicBaseUrl: config.publicUrl,
       softwareVersion: SOFTWARE_VERSION,
       openApi: openApiOf(service, logger),
@@ -108,6 +114,7 @@ export async function runService<Extra extends object = object>(
             token: serviceToken,
             logger,
             leaseMs: config.auditShipLeaseMs,
+            deadLetters: metrics.auditDeadLetters,
           })
         : undefined;
     stopOnSignals(logger, [

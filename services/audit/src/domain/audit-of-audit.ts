@@ -1,4 +1,5 @@
-import type { AuditEvent, AuditEventAgent, AuditEventEntity, Reference } from 'fhir/r4';
+import { userAgentOf } from '@dmp/audit-trail';
+import type { AuditEvent, AuditEventEntity, Reference } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import {
   AUDIT_EVENT_TYPE,
@@ -6,9 +7,7 @@ import {
   BREAK_GLASS_REVIEW,
   DMP_AUDIT_SUBTYPE,
   ENTITY_TYPE,
-  IDNAT_PS_SYSTEM,
   OBJECT_ROLE,
-  PARTICIPATION_TYPE,
   RESTFUL_INTERACTION,
 } from './vocabulary';
 
@@ -67,7 +66,7 @@ export function buildAuditLogRead(input: AuditReadInput): AuditEvent {
     action: input.interaction === 'read' ? 'R' : 'E',
     recorded: input.recorded,
     outcome: '0',
-    agent: [userAgent(actor)],
+    agent: [userAgentOf(actor)],
     source: { observer: AUDIT_SERVICE_OBSERVER },
     entity,
   };
@@ -94,34 +93,12 @@ export function buildBreakGlassReview(input: BreakGlassReviewInput): AuditEvent 
     recorded: input.recorded,
     outcome: '0',
     ...(input.comment ? { outcomeDesc: input.comment } : {}),
-    agent: [userAgent(input.actor)],
+    agent: [userAgentOf(input.actor)],
     source: { observer: AUDIT_SERVICE_OBSERVER },
     entity: input.reviewed.map((id) => ({
       what: { reference: `AuditEvent/${id}` },
       type: { system: ENTITY_TYPE, code: '2' },
       role: { system: OBJECT_ROLE, code: '4' },
     })),
-  };
-}
-
-function userAgent(actor: Actor): AuditEventAgent {
-  const who: Reference =
-    actor.kind === 'patient' && actor.patient?.value
-      ? { type: 'Patient', identifier: actor.patient }
-      : actor.kind === 'practitioner'
-        ? {
-            type: 'Practitioner',
-            identifier: { system: IDNAT_PS_SYSTEM, value: actor.nationalProviderId ?? actor.id },
-          }
-        : { identifier: { system: actor.issuer, value: actor.id } };
-  if (actor.name) who.display = actor.name;
-  return {
-    type: { coding: [{ system: PARTICIPATION_TYPE, code: 'IRCP' }] },
-    who,
-    requestor: true,
-    ...(actor.name ? { name: actor.name } : {}),
-    ...(actor.roles.length > 0 ? { role: [{ coding: actor.roles }] } : {}),
-    ...(actor.purposeOfUse.length > 0 ? { purposeOfUse: [{ coding: actor.purposeOfUse }] } : {}),
-    ...(actor.tokenId ? { policy: [actor.tokenId] } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { requireScope } from '@dmp/auth';
+import { requireScope, requireServiceClient, type Actor } from '@dmp/auth';
 import type { RouteDefinition } from '@dmp/http';
 import { etagOf } from '@dmp/fhir';
 import { recordBundle, recordEvent } from '../use-cases/record-events';
@@ -6,8 +6,12 @@ import type { AuditContext } from '../use-cases/context';
 
 /** ITI-20 FHIR feed: one AuditEvent, or a batch/transaction Bundle of them at the base. */
 export function recordRoutes(ctx: () => AuditContext): RouteDefinition[] {
-  const authorize = (actor: Parameters<typeof requireScope>[0]) =>
+  // Only the product's services feed the log: an event written by anyone else would be a
+  // forged trace (and a replayed id would read someone else's event).
+  const authorize = (actor: Actor) => {
+    requireServiceClient(actor, ctx().feedClients);
     requireScope(actor, 'AuditEvent', 'c', 'ITI-20');
+  };
   return [
     {
       method: 'POST',

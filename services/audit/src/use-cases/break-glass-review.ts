@@ -1,3 +1,4 @@
+import { sanitizeAuditEvent } from '@dmp/audit-trail';
 import type { AuditEvent, Bundle, Parameters, ParametersParameter } from 'fhir/r4';
 import { fhirError } from '@dmp/errors';
 import { parseSearch, type SearchQuery } from '@dmp/fhir';
@@ -135,7 +136,7 @@ export async function recordBreakGlassReview(
     ...(comment ? { comment } : {}),
     recorded: ctx.now().toISOString(),
   });
-  const [outcome] = await ctx.log.append([review]);
+  const [outcome] = await ctx.log.append([sanitizeAuditEvent(review)]);
   await ctx.checkpointer.noteAppended(1);
   if (!outcome) throw fhirError('DMP-INTERNAL', 'The review was not appended');
   return outcome.event;

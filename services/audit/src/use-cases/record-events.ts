@@ -1,7 +1,7 @@
 import type { AuditEvent, Bundle, BundleEntry } from 'fhir/r4';
 import { FhirError, fhirError, isFhirError, type Fault } from '@dmp/errors';
 import { buildTransactionResponse, etagOf, type TransactionEntryResult } from '@dmp/fhir';
-import type { AppendOutcome } from '@dmp/storage';
+import { canonicalJson, type AppendOutcome } from '@dmp/storage';
 import { balpFaults } from '../domain/balp-essentials';
 import type { AuditContext } from './context';
 
@@ -10,12 +10,32 @@ export interface RecordResult {
   event: AuditEvent;
 }
 
-/** ITI-20 Send Audit Resource: validates, appends (idempotent on id), 201 or 200 on replay. */
+/**
+ * ITI-20 Send Audit Resource: validates, appends (idempotent on id), 201, or 200 when the very
+ * same event was already recorded. Another event under a recorded id is refused (409) without
+ * showing the recorded one: ids are not a way to read the log.
+ */
 export async function recordEvent(ctx: AuditContext, body: unknown): Promise<RecordResult> {
   const event = checkEvent(ctx, body, 'AuditEvent');
   const [outcome] = await append(ctx, [event]);
   if (!outcome) throw fhirError('DMP-INTERNAL', 'The event was not appended');
+  assertSameReplay(event, outcome, 'AuditEvent.id');
   return { status: outcome.created ? 201 : 200, event: outcome.event };
+}
+
+function withoutMeta(event: AuditEvent): string {
+  const { meta: _meta, ...rest } = event;
+  return canonicalJson(rest);
+}
+
+/** A replay is the same event again (the shipper's at-least-once delivery), nothing else. */
+function assertSameReplay(sent: AuditEvent, outcome: AppendOutcome, expression: string): void {
+  if (outcome.created || withoutMeta(sent) === withoutMeta(outcome.event)) return;
+  throw fhirError(
+    'DMP-RESOURCE-DUPLICATE',
+    'Another AuditEvent is already recorded under this id',
+    expression,
+  );
 }
 
 /**
@@ -41,10 +61,16 @@ export async function recordBundle(ctx: AuditContext, body: unknown): Promise<Bu
   const valid = checked.flatMap((c) => (c.event ? [c.event] : []));
   const outcomes = await append(ctx, valid);
   let next = 0;
-  const results = checked.map((c): TransactionEntryResult => {
+  const results = checked.map((c, index): TransactionEntryResult => {
     if (c.error) return { status: `${c.error.status}`, outcome: c.error.outcome };
     const outcome = outcomes[next++];
-    if (!outcome) throw fhirError('DMP-INTERNAL', 'An entry was not appended');
+    if (!outcome || !c.event) throw fhirError('DMP-INTERNAL', 'An entry was not appended');
+    try {
+      assertSameReplay(c.event, outcome, `Bundle.entry[${index}].resource.id`);
+    } catch (error) {
+      if (!isFhirError(error)) throw error;
+      return { status: `${error.status}`, outcome: error.outcome };
+    }
     return entryResult(outcome);
   });
   return buildTransactionResponse(

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
-import type { Actor } from '@dmp/auth';
+import { actorReference, userAgentOf } from '@dmp/audit-trail';
+import { G15_PROFESSION_SYSTEM, INS_NIR_SYSTEM, type Actor } from '@dmp/auth';
 import type { Decision, SubjectFacts } from '../domain/decision';
 
 /**
@@ -9,7 +10,7 @@ import type { Decision, SubjectFacts } from '../domain/decision';
  * outcome 0 = permit, 4 = deny). They go to the local outbox, topic `audit`, in the same
  * transaction as the change they record.
  */
-export const AUDIT_TOPIC = 'audit';
+export { AUDIT_TOPIC } from '@dmp/audit-trail';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const REST_TYPE: Coding = {
@@ -52,21 +53,24 @@ function requestEntity(requestId: string): AuditEventEntity {
   };
 }
 
-function userAgent(
-  who: { system: string; value: string },
-  mode: string,
-  extra: Partial<AuditEventAgent> = {},
-): AuditEventAgent {
+/** The access mode (TRE_R248) as the user's purpose of use. */
+function modeAsPurpose(mode: string): AuditEventAgent['purposeOfUse'] {
+  return [{ coding: [{ system: ACCESS_MODE_SYSTEM, code: mode }] }];
+}
+
+/** The professional, patient or software a decision was about, as `userAgentOf` names actors. */
+function subjectAsActor(subject: SubjectFacts): Actor {
   return {
-    type: {
-      coding: [
-        { system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' },
-      ],
-    },
-    who: { identifier: who },
-    requestor: true,
-    purposeOfUse: [{ coding: [{ system: ACCESS_MODE_SYSTEM, code: mode }] }],
-    ...extra,
+    kind: subject.kind,
+    id: subject.id,
+    ...(subject.patientIns && subject.kind === 'patient'
+      ? { patient: { system: INS_NIR_SYSTEM, value: subject.patientIns } }
+      : {}),
+    roles: subject.profession ? [{ system: G15_PROFESSION_SYSTEM, code: subject.profession }] : [],
+    purposeOfUse: [],
+    accessMode: subject.accessMode,
+    scopes: [],
+    issuer: 'urn:dmp:consent:subject',
   };
 }
 
@@ -98,11 +102,7 @@ export function changeAuditEvent(input: ChangeAudit): AuditEvent {
     recorded: input.now.toISOString(),
     outcome: '0',
     outcomeDesc: input.description,
-    agent: [
-      userAgent({ system: input.actor.issuer, value: input.actor.id }, input.actor.accessMode, {
-        ...(input.actor.tokenId ? { policy: [input.actor.tokenId] } : {}),
-      }),
-    ],
+    agent: [userAgentOf(input.actor, { purposeOfUse: modeAsPurpose(input.actor.accessMode) })],
     source: SOURCE,
     entity: [
       patientEntity(input.patientRef, input.ins, input.insSystem),
@@ -140,26 +140,12 @@ export function decisionAuditEvent(input: DecisionAudit): AuditEvent {
     outcome: input.decision.permit ? '0' : '4',
     outcomeDesc: `${input.decision.permit ? 'permit' : 'deny'} ${input.action}: ${reasons}`,
     agent: [
-      userAgent(
-        { system: `urn:dmp:subject:${input.subject.kind}`, value: input.subject.id },
-        input.subject.accessMode,
-        {
-          ...(input.subject.profession
-            ? {
-                role: [
-                  {
-                    coding: [
-                      { system: 'urn:oid:1.2.250.1.71.1.2.7', code: input.subject.profession },
-                    ],
-                  },
-                ],
-              }
-            : {}),
-        },
-      ),
+      userAgentOf(subjectAsActor(input.subject), {
+        purposeOfUse: modeAsPurpose(input.subject.accessMode),
+      }),
       {
         type: { coding: [{ system: DCM, code: '110153', display: 'Source Role ID' }] },
-        who: { identifier: { system: input.caller.issuer, value: input.caller.id } },
+        who: actorReference(input.caller),
         requestor: false,
       },
     ],

@@ -1,6 +1,6 @@
+import { recordAuditEvent } from '@dmp/audit-trail';
 import type { AuditEvent } from 'fhir/r4';
 import type { ResourceStore } from '@dmp/storage';
-import { AUDIT_TOPIC } from './audit-events';
 
 /** Writes AuditEvents that belong to no data change (decisions) to the outbox. */
 export interface AuditWriter {
@@ -31,7 +31,7 @@ export function createBatchedAuditWriter(store: ResourceStore, maxBatch = 500): 
       queue = queue.slice(batch.length);
       try {
         await store.transaction(async (tx) => {
-          for (const item of batch) await tx.outbox.append(AUDIT_TOPIC, item.event);
+          for (const item of batch) await recordAuditEvent(tx.outbox, item.event);
         });
         for (const item of batch) item.resolve();
       } catch (error) {

@@ -1,7 +1,8 @@
+import { recordAuditEvent } from '@dmp/audit-trail';
 import type { Consent } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
-import { AUDIT_TOPIC, decisionAuditEvent } from '../audit/audit-events';
+import { decisionAuditEvent } from '../audit/audit-events';
 import { decide } from '../domain/decide';
 import type { SubjectFacts } from '../domain/decision';
 import { factsOf, loadDmp, type PatientKey } from '../storage/dmp-repository';
@@ -59,8 +60,8 @@ export async function declareEmergencyAccess(
     const record = await loadDmp(tx, key);
     const facts = factsOf(record);
     const decision = decide({ subject, action: 'read', dmp: facts, policy: services.policy, now });
-    await tx.outbox.append(
-      AUDIT_TOPIC,
+    await recordAuditEvent(
+      tx.outbox,
       decisionAuditEvent({
         caller: actor,
         subject,

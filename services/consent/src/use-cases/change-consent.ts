@@ -1,6 +1,7 @@
+import { recordAuditEvent } from '@dmp/audit-trail';
 import type { Consent } from 'fhir/r4';
 import { FhirError, fhirError } from '@dmp/errors';
-import { AUDIT_TOPIC, changeAuditEvent } from '../audit/audit-events';
+import { changeAuditEvent } from '../audit/audit-events';
 import { buildDmpConsent, preferencesOf } from '../domain/consent-codec';
 import {
   applyChanges,
@@ -102,8 +103,8 @@ export async function changeConsent(
     const consent = record.consent
       ? await tx.update<Consent>({ ...built, id: record.consent.id }, { ifMatch: input.ifMatch })
       : await tx.create<Consent>(built);
-    await tx.outbox.append(
-      AUDIT_TOPIC,
+    await recordAuditEvent(
+      tx.outbox,
       changeAuditEvent({
         actor: caller.actor,
         action: record.consent ? 'U' : 'C',

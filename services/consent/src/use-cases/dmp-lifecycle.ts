@@ -1,8 +1,9 @@
+import { recordAuditEvent } from '@dmp/audit-trail';
 import type { Consent, Patient } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
 import type { StoreTransaction } from '@dmp/storage';
-import { AUDIT_TOPIC, changeAuditEvent } from '../audit/audit-events';
+import { changeAuditEvent } from '../audit/audit-events';
 import { buildDmpConsent } from '../domain/consent-codec';
 import {
   closeDmp,
@@ -36,8 +37,8 @@ async function auditPatient(
   now: Date,
   action: 'C' | 'U' = 'U',
 ): Promise<void> {
-  await tx.outbox.append(
-    AUDIT_TOPIC,
+  await recordAuditEvent(
+    tx.outbox,
     changeAuditEvent({
       actor: caller.actor,
       action,
@@ -95,8 +96,8 @@ export async function openDmp(
         performer: { reference: `Patient/${patient.id ?? ''}` },
       }),
     );
-    await tx.outbox.append(
-      AUDIT_TOPIC,
+    await recordAuditEvent(
+      tx.outbox,
       changeAuditEvent({
         actor: caller.actor,
         action: 'C',

@@ -1,7 +1,8 @@
+import { recordAuditEvent } from '@dmp/audit-trail';
 import type { AuditEvent, Consent } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import type { ResourceOperations } from '@dmp/storage';
-import { AUDIT_TOPIC, decisionAuditEvent } from '../audit/audit-events';
+import { decisionAuditEvent } from '../audit/audit-events';
 import { decide } from '../domain/decide';
 import type { Decision, DocumentFacts, SubjectFacts } from '../domain/decision';
 import type { ActionName } from '../domain/vocabulary';
@@ -101,7 +102,7 @@ async function evaluateEmergency(
       }));
     }
     const audit = auditOf(caller, question, evaluated, now);
-    await tx.outbox.append(AUDIT_TOPIC, audit);
+    await recordAuditEvent(tx.outbox, audit);
     return {
       decision,
       ...(grant ? { grant } : {}),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding, Reference } from 'fhir/r4';
+import { userAgentOf } from '@dmp/audit-trail';
 import type { Actor } from '@dmp/auth';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -9,7 +10,6 @@ const IHE_EVENT = 'urn:ihe:event-type-code';
 const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 const BALP_ENTITY_TYPE = 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType';
-const PARTICIPATION = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType';
 const LOCAL_EVENT = 'https://dmp.example.fr/fhir/CodeSystem/dmp-event-type';
 
 /** The audited interaction: an MHD transaction, a PDSm metadata update, or a plain read. */
@@ -70,7 +70,8 @@ function withoutDuplicates(codings: Coding[]): Coding[] {
   });
 }
 
-const SHAPE: Readonly<
+/** The shape of each audited interaction (type, subtype, action). */
+export const SHAPE: Readonly<
   Record<AuditedInteraction, { action: AuditEvent['action']; type: Coding; subtype: Coding[] }>
 > = {
   'ITI-65': {
@@ -160,15 +161,9 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
       requestor: false,
       network: { address: input.serverUrl, type: '5' },
     },
-    {
-      type: { coding: [{ system: PARTICIPATION, code: 'IRCP' }] },
-      who: { identifier: { system: input.actor.issuer, value: input.actor.id } },
-      ...(input.actor.name ? { name: input.actor.name } : {}),
-      requestor: true,
-      ...(input.actor.tokenId ? { policy: [input.actor.tokenId] } : {}),
-      ...(input.actor.roles.length > 0 ? { role: [{ coding: input.actor.roles }] } : {}),
-      ...(purposeOfUse.length > 0 ? { purposeOfUse: [{ coding: purposeOfUse }] } : {}),
-    },
+    userAgentOf(input.actor, {
+      purposeOfUse: purposeOfUse.length > 0 ? [{ coding: purposeOfUse }] : [],
+    }),
   ];
   const entities: AuditEventEntity[] = [];
   if (input.patient) {

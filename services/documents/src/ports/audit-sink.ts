@@ -1,8 +1,8 @@
 import type { AuditEvent } from 'fhir/r4';
+import { recordAuditEvent } from '@dmp/audit-trail';
 import type { Outbox, OutboxWriter } from '@dmp/storage';
 
-/** Outbox topic of the AuditEvents the shipper sends to the audit service. */
-export const AUDIT_TOPIC = 'audit';
+export { AUDIT_TOPIC } from '@dmp/audit-trail';
 
 /**
  * Where the documents service records its AuditEvents. With `writer` (a transaction's outbox)
@@ -13,9 +13,9 @@ export interface AuditSink {
   record(event: AuditEvent, writer?: OutboxWriter): Promise<void>;
 }
 
-/** The in-process sink: appends to the service's durable outbox (topic {@link AUDIT_TOPIC}). */
+/** The in-process sink: appends to the service's durable outbox (topic `audit`), made valid. */
 export function createOutboxAuditSink(outbox: Outbox): AuditSink {
   return {
-    record: (event, writer) => (writer ?? outbox).append(AUDIT_TOPIC, event),
+    record: (event, writer) => recordAuditEvent(writer ?? outbox, event),
   };
 }

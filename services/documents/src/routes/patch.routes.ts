@@ -22,6 +22,7 @@ export function patchRoutes(context: ContextSource): RouteDefinition[] {
       path: '/DocumentReference/:id',
       body: 'patch',
       capability: { resourceType: 'DocumentReference', interaction: 'patch' },
+      traceAs: 'PDSm-update',
       handler: patch((request) => ({ id: request.params.id ?? '' })),
     },
     {
@@ -29,6 +30,7 @@ export function patchRoutes(context: ContextSource): RouteDefinition[] {
       path: '/DocumentReference',
       body: 'patch',
       capability: { resourceType: 'DocumentReference', interaction: 'patch' },
+      traceAs: 'PDSm-update',
       handler: patch((request) => {
         const identifier = request.searchParams.get('identifier');
         if (identifier === null) {

@@ -13,6 +13,7 @@ export function provideRoutes(context: ContextSource, bodyLimit: number): RouteD
       body: 'resource',
       bodyLimit,
       capability: { system: 'transaction' },
+      traceAs: 'ITI-65',
       handler: async (request) => ({
         status: 200,
         resource: await provideBundle(context(), callOf(request), request.body),
@@ -28,6 +29,7 @@ export function provideRoutes(context: ContextSource, bodyLimit: number): RouteD
         interaction: 'create',
         profiles: SIMPLIFIED_PUBLISH_PROFILES,
       },
+      traceAs: 'ITI-105',
       handler: async (request) => {
         const document = await simplifiedPublish(context(), callOf(request), request.body);
         const location = `${request.baseUrl}/DocumentReference/${document.id ?? ''}/_history/${document.meta?.versionId ?? '1'}`;

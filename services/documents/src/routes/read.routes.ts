@@ -16,6 +16,7 @@ export function readRoutes(context: ContextSource): RouteDefinition[] {
         method: 'GET',
         path: `/${type}/:id`,
         capability: { resourceType: type, interaction: 'read' },
+        traceAs: 'read',
         handler: async (request) => {
           const resource = await readResource(
             context(),
@@ -30,6 +31,7 @@ export function readRoutes(context: ContextSource): RouteDefinition[] {
         method: 'GET',
         path: `/${type}/:id/_history/:vid`,
         capability: { resourceType: type, interaction: 'vread' },
+        traceAs: 'read',
         handler: async (request) => {
           const resource = await readResource(
             context(),
@@ -45,6 +47,7 @@ export function readRoutes(context: ContextSource): RouteDefinition[] {
         method: 'GET',
         path: `/${type}/:id/_history`,
         capability: { resourceType: type, interaction: 'history-instance' },
+        traceAs: 'read',
         handler: async (request) => ({
           status: 200,
           resource: await readHistory(context(), callOf(request), type, request.params.id ?? ''),
@@ -57,6 +60,7 @@ export function readRoutes(context: ContextSource): RouteDefinition[] {
     path: '/Binary/:id',
     produces: 'any',
     capability: { resourceType: 'Binary', interaction: 'read' },
+    traceAs: 'ITI-68',
     handler: async (request): Promise<FhirResult> => {
       const format = request.searchParams.get('_format');
       const result = await retrieveDocument(context(), callOf(request), {

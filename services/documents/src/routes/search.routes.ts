@@ -17,6 +17,7 @@ export function searchRoutes(context: ContextSource): RouteDefinition[] {
     ),
   });
   return (['DocumentReference', 'List'] as const).flatMap((type): RouteDefinition[] => {
+    const traceAs = type === 'DocumentReference' ? 'ITI-67' : 'ITI-66';
     const capability = {
       resourceType: type,
       interaction: 'search-type' as const,
@@ -24,12 +25,13 @@ export function searchRoutes(context: ContextSource): RouteDefinition[] {
       profiles: type === 'DocumentReference' ? DOCUMENT_REFERENCE_PROFILES : LIST_PROFILES,
     };
     return [
-      { method: 'GET', path: `/${type}`, capability, handler: search(type) },
+      { method: 'GET', path: `/${type}`, capability, traceAs, handler: search(type) },
       {
         method: 'POST',
         path: `/${type}/_search`,
         body: 'search-form',
         capability,
+        traceAs,
         handler: search(type),
       },
     ];

@@ -1,8 +1,8 @@
 import type { Actor } from '@dmp/auth';
-import { FhirError, type Fault } from '@dmp/errors';
+import { FhirError, withTrace, type Fault, type TraceContext } from '@dmp/errors';
 import type { ResourceValidator, SearchFilter } from '@dmp/fhir';
 import type { ResourceStore } from '@dmp/storage';
-import { buildAuditEvent, type AuditInput } from '../domain/audit-event';
+import type { AuditInput } from '../domain/audit-event';
 import type { AccessAuditFlags, AccessDecider, AccessRequest } from '../ports/access-decider';
 import type { AuditSink } from '../ports/audit-sink';
 
@@ -63,10 +63,16 @@ export async function authorize(
     if (decision.audit) call.auditFlags = decision.audit;
     return decision.filters;
   }
-  await ctx.audit.record(
-    buildAuditEvent({ ...auditInput(call, audit, '4'), outcomeDesc: decision.error.message }),
-  );
-  throw decision.error;
+  throw withTrace(decision.error, traceContextOf(audit));
+}
+
+/** What a refused request's trace may name: the patient (INS) and the resources concerned. */
+export function traceContextOf(audit: AuditBasics): TraceContext {
+  const patient = audit.patient?.identifier;
+  return {
+    ...(patient?.value !== undefined ? { patient } : {}),
+    entities: (audit.entities ?? []).flatMap((e) => (e.what.reference ? [e.what.reference] : [])),
+  };
 }
 
 /** Throws the faults together (one OperationOutcome issue each) when there are any. */

@@ -1,10 +1,16 @@
 import type { DocumentReference } from 'fhir/r4';
-import { fhirError, FhirError } from '@dmp/errors';
+import { fhirError, FhirError, withTrace } from '@dmp/errors';
 import { buildAuditEvent } from '../domain/audit-event';
 import { isAuthor } from '../domain/authorship';
 import { presentDocument } from '../domain/binary-link';
 import { applyMetadataPatch } from '../domain/metadata-patch';
-import { auditInput, authorize, type CallContext, type DocumentsContext } from './context';
+import {
+  auditInput,
+  authorize,
+  traceContextOf,
+  type CallContext,
+  type DocumentsContext,
+} from './context';
 
 export type PatchTarget = { id: string } | { identifier: string };
 
@@ -85,10 +91,7 @@ export async function updateMetadata(
       "Only the document's author may delete it",
       'DocumentReference.status',
     );
-    await ctx.audit.record(
-      buildAuditEvent({ ...auditInput(call, audit, '4'), outcomeDesc: error.message }),
-    );
-    throw error;
+    throw withTrace(error, traceContextOf(audit));
   }
   const stored = await ctx.store.transaction(async (tx) => {
     const updated = await tx.update<DocumentReference>(patched, {

@@ -91,6 +91,24 @@ describe('createResourceValidator', () => {
   });
 });
 
+describe('numbers that JSON parses to Infinity', () => {
+  it('are refused with the FHIRPath of the element (1e400 in a decimal)', () => {
+    const event = JSON.parse(
+      '{"resourceType":"AuditEvent","type":{"code":"rest"},"recorded":"2026-01-01T00:00:00Z",' +
+        '"agent":[{"requestor":true}],"source":{"observer":{"display":"x"}},' +
+        '"entity":[{"detail":[{"type":"n","valueString":"ok"}],"extension":[{"url":"u","valueDecimal":1e400}]}]}',
+    ) as unknown;
+    const faults = createResourceValidator().validate(event);
+
+    expect(faults).toEqual([
+      expect.objectContaining({
+        code: 'DMP-RESOURCE-INVALID',
+        expression: 'AuditEvent.entity[0].extension[0].valueDecimal',
+      }),
+    ]);
+  });
+});
+
 describe('instancePathToFhirPath', () => {
   it('turns array indexes into brackets and keys into dotted names', () => {
     expect(instancePathToFhirPath('List', '/entry/3/item/reference')).toBe(

@@ -92,11 +92,45 @@ export function createResourceValidator(): ResourceValidator {
           },
         ];
       }
+      const infinite = nonFiniteNumberAt(resource, root);
+      if (infinite !== undefined) {
+        return [
+          {
+            code: 'DMP-RESOURCE-INVALID',
+            message: 'A number is out of range (JSON numbers must be finite)',
+            expression: infinite,
+          },
+        ];
+      }
       const validate = validatorFor(schema, type);
       if (validate(resource)) return [];
       return dedupe((validate.errors ?? []).map((error) => toFault(error, root)));
     },
   };
+}
+
+/**
+ * JSON such as `1e400` parses to `Infinity`, which the schema's `number` accepts but no FHIR
+ * decimal is (and canonical JSON cannot hash): the FHIRPath of the first one, or undefined.
+ * Iterative, one visit per node.
+ */
+function nonFiniteNumberAt(resource: unknown, root: string): string | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value: resource, path: root }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: string };
+    if (typeof value === 'number' && !Number.isFinite(value)) return path;
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, i) => stack.push({ value: item, path: `${path}[${i}]` }));
+    } else {
+      for (const [key, item] of Object.entries(value)) {
+        if (typeof item === 'object' || typeof item === 'number') {
+          stack.push({ value: item, path: `${path}.${key}` });
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 function resourceTypeOf(resource: unknown): string | undefined {

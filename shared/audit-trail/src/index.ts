@@ -1,0 +1,5 @@
+export * from './vocabulary';
+export * from './sanitize';
+export * from './user-agent';
+export * from './refusal-event';
+export * from './record';
