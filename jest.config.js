@@ -17,7 +17,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@dmp/(documents|consent|audit)-service$': '<rootDir>/services/$1/src/app',
-    '^@dmp/(errors|fhir|config|auth|storage|storage-sqlite|storage-contract|storage-mongo|http|runtime|consent-client|audit-trail)$':
+    '^@dmp/(errors|fhir|config|auth|storage|storage-sqlite|storage-contract|storage-mongo|http|runtime|consent-client|audit-trail|test-fixtures)$':
       '<rootDir>/shared/$1/src',
   },
   testTimeout: 20000,

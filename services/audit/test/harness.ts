@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -8,11 +8,11 @@ import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { createMetrics, silentLogger } from '@dmp/http';
 import type { AuditLog, ResourceStore } from '@dmp/storage';
 import { openSqliteAuditLog, openSqliteStore } from '@dmp/storage-sqlite';
+import { fixtureNames, readFixture } from '@dmp/test-fixtures';
 import { Checkpointer, createApp, generateCheckpointKey, type CheckpointKey } from '../src/app';
 
 export const INS_SYSTEM = 'urn:oid:1.2.250.1.213.1.4.8';
 export const IDNAT_PS = 'urn:oid:1.2.250.1.71.4.2.1';
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
 
 export interface Harness {
   app: Express;
@@ -117,7 +117,7 @@ export function professionalToken(issuer: DevIssuer, idNat: string): Promise<str
   });
 }
 
-/** The BALP 1.1.4 AuditEvent examples, read from the shared fixtures (never copied). */
+/** The BALP 1.1.4 AuditEvent examples (`tests/fixtures/balp-1.1.4`). */
 export function balpExamples(): AuditEvent[] {
   return auditExamples('balp-1.1.4');
 }
@@ -128,11 +128,9 @@ export function mhdExamples(): AuditEvent[] {
 }
 
 function auditExamples(folder: string): AuditEvent[] {
-  const dir = path.join(FIXTURES, folder);
-  return readdirSync(dir)
+  return fixtureNames(folder)
     .filter((name) => name.startsWith('AuditEvent-') && name.endsWith('.json'))
-    .sort()
-    .map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as AuditEvent);
+    .map((name) => readFixture<AuditEvent>(folder, name));
 }
 
 /** A DMP-style event (SPEC D.5) about a patient (INS) by a professional (idNat_PS). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -7,14 +7,12 @@ import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { createMetrics, silentLogger } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
 import { openSqliteStore } from '@dmp/storage-sqlite';
+import { FIXTURES_DIR, readFixture } from '@dmp/test-fixtures';
 import { createApp, type DocumentsDeps } from '../src/app';
 
-/** The shared fixtures (read-only, never copied): `../shared/fixtures` from the repo root. */
-export const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
-
-export function readFixture<T = unknown>(...parts: string[]): T {
-  return JSON.parse(readFileSync(path.join(FIXTURES, ...parts), 'utf8')) as T;
-}
+/** The official examples, in the repository's `tests/fixtures` (see its README). */
+export const FIXTURES = FIXTURES_DIR;
+export { readFixture };
 
 export interface Harness {
   app: Express;

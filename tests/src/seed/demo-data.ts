@@ -1,15 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Binary, Bundle, DocumentReference, Identifier, List, Reference } from 'fhir/r4';
+import { readFixture } from '@dmp/test-fixtures';
 
 /**
  * Demonstration data: patients with an open DMP and their choices, and documents built from the
- * ANS PDSm and IHE MHD examples of `../shared/fixtures` (read, never copied), each with fresh
- * unique identifiers so that the seed can run again.
+ * ANS PDSm and IHE MHD examples in `tests/fixtures`, each with fresh unique identifiers so that
+ * the seed can run again.
  */
 export const INS_SYSTEM = 'urn:oid:1.2.250.1.213.1.4.8';
-export const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
 const PDSM_BUNDLE =
   'https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-comprehensive-provide-document-bundle';
 
@@ -44,7 +42,7 @@ export const FIRST_PATIENT_CHANGES: readonly ConsentChange[] = [
 ];
 
 function fixture<T>(...parts: string[]): T {
-  return JSON.parse(readFileSync(path.join(FIXTURES, ...parts), 'utf8')) as T;
+  return readFixture<T>(...parts);
 }
 
 /** Document contents from the fixtures: the PDSm PDF and the MHD text examples. */

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFixture } from '@dmp/test-fixtures';
 import { createResourceValidator, instancePathToFhirPath } from './resource-validator';
 
-const FIXTURES = path.resolve(__dirname, '../../../../../shared/fixtures');
-
 function fixture(relative: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(FIXTURES, relative), 'utf8')) as Record<string, unknown>;
+  return readFixture<Record<string, unknown>>(...relative.split('/'));
 }
 
 const validator = createResourceValidator();

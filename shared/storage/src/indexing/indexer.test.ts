@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { DocumentReference, List, Patient, Resource } from 'fhir/r4';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
+import { readFixture } from '@dmp/test-fixtures';
 import { compileExpression } from './evaluator';
 import type { IndexEntry } from './index-entry';
 import { createIndexer } from './indexer';
 
-const FIXTURES = path.resolve(__dirname, '../../../../../shared/fixtures');
-const fixture = <T extends Resource>(file: string): T =>
-  JSON.parse(readFileSync(path.join(FIXTURES, file), 'utf8')) as T;
+const fixture = <T extends Resource>(file: string): T => readFixture<T>(...file.split('/'));
 
 const indexer = createIndexer(SEARCH_PARAMETERS);
 const of = (entries: IndexEntry[], param: string) =>

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Bundle, SearchParameter } from 'fhir/r4';
+import { readFixture } from '@dmp/test-fixtures';
 import type { SearchParameterDefinition } from '../search-parameter';
 import {
   R4_SEARCH_PARAMETER_BASE,
@@ -10,10 +9,8 @@ import {
   whereReferenceIs,
 } from './index';
 
-const FIXTURES = path.resolve(__dirname, '../../../../../../shared/fixtures');
-
 function readJson<T>(relative: string): T {
-  return JSON.parse(readFileSync(path.join(FIXTURES, relative), 'utf8')) as T;
+  return readFixture<T>(...relative.split('/'));
 }
 
 const officialR4 = new Map<string, SearchParameter>();
