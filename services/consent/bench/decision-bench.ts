@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     classCode: '42',
     typeCode: '57833-6',
     labels: ['N', 'MASQUE_PS'],
-    authorId: '810000000009',
+    authors: ['810000000009'],
+    authorOrganizations: [],
   };
 
   // 1. Pure rules.

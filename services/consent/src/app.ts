@@ -7,7 +7,7 @@ import type { Notifier } from './notify/notifier';
 import { accessRoutes } from './routes/access.routes';
 import { fhirReadRoutes } from './routes/fhir.routes';
 import { operationRoutes } from './routes/operations.routes';
-import type { ConsentServices } from './use-cases/context';
+import type { ConsentServices, TrustedClients } from './use-cases/context';
 import { createConsentServices } from './use-cases/services';
 
 export interface ConsentDeps extends ServiceRuntimeDeps {
@@ -21,6 +21,8 @@ export interface ConsentDeps extends ServiceRuntimeDeps {
   now?: () => Date;
   /** Where patient notifications go (default: FHIR Communication resources). */
   notifier?: Notifier;
+  /** Client ids trusted to ask decisions / to act as the DMP operator (see `consentSettings`). */
+  clients?: Partial<TrustedClients>;
 }
 
 /**

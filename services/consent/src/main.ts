@@ -15,7 +15,10 @@ void runService({
   auditTopic: 'audit',
   createApp: (deps) => {
     // Inside createApp so that a bad policy file stops the service with a one-line reason.
-    const { policyFile } = loadConfig(consentSettings, process.env);
+    const { policyFile, decisionClients, operatorClients } = loadConfig(
+      consentSettings,
+      process.env,
+    );
     const file = policyFile ?? EXAMPLE_POLICY;
     const policy = parseAccessPolicy(JSON.parse(readFileSync(file, 'utf8')) as unknown);
     if (policy.example) {
@@ -24,6 +27,10 @@ void runService({
         'consent policy is the EXAMPLE, not the official matrix',
       );
     }
-    return createApp({ ...deps, policy });
+    return createApp({
+      ...deps,
+      policy,
+      clients: { decisions: decisionClients, operators: operatorClients },
+    });
   },
 });

@@ -48,7 +48,12 @@ describe('the access decision client', () => {
 
     const answers = await client.evaluateMany({
       ...question,
-      evaluations: [{}, { action: { name: 'delete' } }],
+      evaluations: [
+        {},
+        {
+          action: { name: 'update-metadata', properties: { changes: ['status:entered-in-error'] } },
+        },
+      ],
     });
 
     expect(answers.evaluations.map((e) => e.decision)).toEqual([true, false]);

@@ -198,7 +198,7 @@ describe('the access decision endpoint (AuthZEN)', () => {
       .set('Authorization', `Bearer ${patient}`)
       .send(question(DR))
       .expect(403);
-    expect(asPatient.body.issue[0].details.coding[0].code).toBe('DMP-CONSENT-ACTOR-NOT-ALLOWED');
+    expect(asPatient.body.issue[0].details.coding[0].code).toBe('DMP-AUTH-SERVICE-ONLY');
   });
 
   it('denies everyone but the holder once the DMP is closed', async () => {

@@ -1,73 +1,25 @@
-import { EMPTY_POLICY, type AccessPolicy } from '../src/domain/access-policy';
-import type { DocumentFacts, SubjectFacts } from '../src/domain/decision';
-import type { PatientPreferences } from '../src/domain/preferences';
-import type { ActionName } from '../src/domain/vocabulary';
+import { CHANGE_CASES } from './decision-cases-changes';
+import {
+  DELETE,
+  denied,
+  DR,
+  holder,
+  masked,
+  MT,
+  OTHER,
+  permitted,
+  recentInvisible,
+  report,
+  type Case,
+} from './decision-facts';
+
+export * from './decision-facts';
 
 /**
  * Every row of SPEC C.1–C.4 (plus C.6, C.7.1 and the precedence of E.6.1) as data:
  * [rule, behaviour, case, permit, reason code]. Run by the pure test of `decide` and, through
  * HTTP, by the decision endpoint's component test.
  */
-export const INS = '279035121518989';
-export const NOW = new Date('2026-07-15T10:00:00Z');
-export const DR = '810000000001';
-export const MT = '810000000002';
-export const OTHER = '810000000003';
-
-export const policy: AccessPolicy = {
-  ...EMPTY_POLICY,
-  version: 'test',
-  matrix: {
-    '10': { classes: '*', types: '*' },
-    '80': { classes: ['42', '44'], types: ['11488-4'] },
-    '60': { classes: ['42', '45'], types: [] },
-  },
-  breakGlass: { professions: ['10'], grantMinutes: 60 },
-  regulation: { professions: ['10'] },
-};
-
-export const doctor: SubjectFacts = {
-  kind: 'practitioner',
-  id: DR,
-  profession: '10',
-  organizationId: 'ORG-A',
-  accessMode: 'normal',
-  attestation: 'care_team',
-  legalRepresentative: false,
-};
-export const holder: SubjectFacts = {
-  kind: 'patient',
-  id: INS,
-  patientIns: INS,
-  accessMode: 'normal',
-  legalRepresentative: false,
-};
-const report: DocumentFacts = {
-  classCode: '10',
-  typeCode: '11488-4',
-  labels: ['N'],
-  authorId: OTHER,
-  authorOrganizationId: 'ORG-B',
-  depositDate: '2026-01-01T00:00:00Z',
-};
-const masked: DocumentFacts = { ...report, labels: ['N', 'MASQUE_PS'] };
-const recentInvisible: DocumentFacts = {
-  ...report,
-  labels: ['N', 'INVISIBLE_PATIENT'],
-  depositDate: '2026-07-01T00:00:00Z',
-};
-
-export interface Case {
-  subject?: Partial<SubjectFacts>;
-  action?: ActionName;
-  document?: DocumentFacts;
-  preferences?: Partial<PatientPreferences>;
-  state?: 'open' | 'closed' | 'none';
-}
-
-export const permitted = true;
-export const denied = false;
-
 export const table: [string, string, Case, boolean, string][] = [
   ['C1.1', 'a care-team professional reads', {}, permitted, 'CARE_TEAM'],
   ['C1.1', 'the same professional feeds', { action: 'create' }, permitted, 'CARE_TEAM'],
@@ -175,21 +127,26 @@ export const table: [string, string, Case, boolean, string][] = [
   [
     'C1.9',
     'the author deletes their document without authorization',
-    { action: 'delete', subject: { id: OTHER, attestation: undefined }, document: report },
+    {
+      action: 'update-metadata',
+      changes: DELETE,
+      subject: { id: OTHER, attestation: undefined },
+      document: report,
+    },
     permitted,
     'AUTHOR',
   ],
   [
     'C1.9',
     'another professional cannot delete it',
-    { action: 'delete', document: report },
+    { action: 'update-metadata', changes: DELETE, document: report },
     denied,
     'ONLY_AUTHOR',
   ],
   [
     'C1.9',
     'delete without the document facts is denied',
-    { action: 'delete' },
+    { action: 'update-metadata', changes: DELETE },
     denied,
     'DOCUMENT_REQUIRED',
   ],
@@ -333,7 +290,7 @@ export const table: [string, string, Case, boolean, string][] = [
   [
     'C3.3',
     "an attested professional may change labels on the patient's behalf",
-    { action: 'update-metadata' },
+    { action: 'update-metadata', changes: ['label-add:MASQUE_PS'], document: report },
     permitted,
     'CARE_TEAM',
   ],
@@ -425,7 +382,7 @@ export const table: [string, string, Case, boolean, string][] = [
   [
     'C4.7',
     'the holder deletes only what they authored',
-    { subject: holder, action: 'delete', document: report },
+    { subject: holder, action: 'update-metadata', changes: DELETE, document: report },
     denied,
     'ONLY_AUTHOR',
   ],
@@ -498,4 +455,5 @@ export const table: [string, string, Case, boolean, string][] = [
     denied,
     'DOCUMENT_MASKED',
   ],
+  ...CHANGE_CASES,
 ];

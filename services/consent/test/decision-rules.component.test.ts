@@ -82,7 +82,10 @@ function requestOf(ins: string, c: Case): object {
         legal_representative: s.legalRepresentative,
       },
     },
-    action: { name: c.action ?? 'read' },
+    action: {
+      name: c.action ?? 'read',
+      ...(c.changes ? { properties: { changes: c.changes } } : {}),
+    },
     resource: {
       type: d ? 'DocumentReference' : 'dmp',
       properties: {
@@ -92,8 +95,9 @@ function requestOf(ins: string, c: Case): object {
               class: d.classCode,
               type: d.typeCode,
               security_labels: d.labels,
-              author: local(d.authorId),
-              author_organization: d.authorOrganizationId,
+              authors: d.authors,
+              author_organizations: d.authorOrganizations,
+              submitter: d.submitter,
               deposit_date: d.depositDate,
             }
           : {}),

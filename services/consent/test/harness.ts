@@ -98,11 +98,31 @@ export function professionalToken(
   });
 }
 
+/** The documents service's own identity: the one client the decision API trusts. */
 export function systemToken(issuer: DevIssuer): Promise<string> {
   return issuer.sign({
-    sub: 'documents-service',
+    sub: 'dmp-documents',
+    client_id: 'dmp-documents',
     scope: 'system/*.cruds',
     extensions: { fr_dmp: { actor_kind: 'system' } },
+  });
+}
+
+/** A hospital's software (structure certificate): every scope, no trust beyond a hospital's. */
+export function hospitalToken(issuer: DevIssuer, client = 'lps-hospital'): Promise<string> {
+  return issuer.sign({
+    sub: client,
+    client_id: client,
+    scope: 'system/*.cruds',
+    extensions: { fr_dmp: { actor_kind: 'system' } },
+  });
+}
+
+export function auditorToken(issuer: DevIssuer): Promise<string> {
+  return issuer.sign({
+    sub: 'auditor-1',
+    scope: 'system/*.rs',
+    extensions: { fr_dmp: { actor_kind: 'auditor' } },
   });
 }
 

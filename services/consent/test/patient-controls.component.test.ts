@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { Consent, OperationOutcome } from 'fhir/r4';
 import {
   change,
-  systemToken,
+  auditorToken,
   INS_SYSTEM,
   openHarness,
   patientParameters,
@@ -149,14 +149,14 @@ describe('DMP state and patient controls over HTTP', () => {
     expect(codeOf(res.body)).toBe('DMP-RESOURCE-VERSION-CONFLICT');
   });
 
-  it('lets a system token search consents with the SPEC E.1 parameters', async () => {
-    const system = await systemToken(h.issuer);
+  it('lets an auditor search consents with the SPEC E.1 parameters', async () => {
+    const auditor = await auditorToken(h.issuer);
 
     const res = await request(h.app)
       .get(
         `/fhir/Consent?patient.identifier=${INS_SYSTEM}|${INS}&status=active&scope=patient-privacy&category=59284-0`,
       )
-      .set('Authorization', `Bearer ${system}`)
+      .set('Authorization', `Bearer ${auditor}`)
       .expect(200);
 
     expect(res.body.entry).toHaveLength(1);

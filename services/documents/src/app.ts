@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { createResourceValidator } from '@dmp/fhir';
 import { createServiceApp, type RouteDefinition, type ServiceRuntimeDeps } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
+import { createEnforcementPoint } from './access/enforcement-point';
 import { INSTANTIATED_CAPABILITY_STATEMENTS } from './domain/constants';
 import type { AccessDecider } from './ports/access-decider';
 import { createOutboxAuditSink, type AuditSink } from './ports/audit-sink';
@@ -32,7 +33,10 @@ export const DEFAULT_SOURCE_ID = 'urn:oid:1.2.250.1.213.1.1.9';
 
 export interface DocumentsDeps extends ServiceRuntimeDeps {
   store: ResourceStore;
-  /** Access decisions; defaults to the in-process scope check. */
+  /**
+   * Access decisions (the consent service in the product). Default: the in-process scope check
+   * with an empty patient table, for component tests only.
+   */
   accessDecider?: AccessDecider;
   /** Audit records; defaults to the store's outbox. */
   auditSink?: AuditSink;
@@ -66,13 +70,19 @@ export function createApp(deps: DocumentsDeps): Express {
   });
 }
 
+/**
+ * The store goes to the enforcement point and nowhere else: the use cases get the enforcement
+ * point, never the store (see `src/access/enforcement-point.ts`).
+ */
 function contextSource(deps: DocumentsDeps): ContextSource {
   let context: DocumentsContext | undefined;
   return () => {
     context ??= {
-      store: deps.store,
-      access: deps.accessDecider ?? createScopeAccessDecider(),
-      audit: deps.auditSink ?? createOutboxAuditSink(deps.store.outbox),
+      access: createEnforcementPoint({
+        store: deps.store,
+        decider: deps.accessDecider ?? createScopeAccessDecider(),
+        audit: deps.auditSink ?? createOutboxAuditSink(deps.store.outbox),
+      }),
       validator: createResourceValidator(),
       maxDocumentBytes: deps.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
       maxPageSize: deps.maxPageSize ?? 100,

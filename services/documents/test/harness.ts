@@ -8,7 +8,18 @@ import { createMetrics, silentLogger } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
 import { openSqliteStore } from '@dmp/storage-sqlite';
 import { FIXTURES_DIR, readFixture } from '@dmp/test-fixtures';
-import { createApp, type DocumentsDeps } from '../src/app';
+import { createApp, createScopeAccessDecider, type DocumentsDeps } from '../src/app';
+import { makeIns } from './builders';
+
+/**
+ * The patients the official examples name by `Patient/<id>`, each with an INS of its own, as the
+ * DMP patient registry would map them (the in-process decider's table).
+ */
+export const FIXTURE_PATIENTS: Readonly<Record<string, string>> = Object.fromEntries(
+  ['ex-patient', 'example-asbestos-patient', 'fr-patient-123', 'a2', 'xcda', 'example'].map(
+    (id, i) => [id, makeIns(9000 + i)],
+  ),
+);
 
 /** The official examples, in the repository's `tests/fixtures` (see its README). */
 export const FIXTURES = FIXTURES_DIR;
@@ -43,6 +54,7 @@ export async function openHarness(overrides: Partial<DocumentsDeps> = {}): Promi
   });
   const app = createApp({
     store,
+    accessDecider: createScopeAccessDecider(FIXTURE_PATIENTS),
     authenticate: (header) => verifier.verify(header),
     logger: silentLogger(),
     metrics: createMetrics('documents-test'),
@@ -96,4 +108,43 @@ export function uniquify<T>(resource: T): T {
     return result;
   };
   return walk(resource) as T;
+}
+
+/**
+ * An official MHD example as a DMP client sends it: the examples are international, so their
+ * patient has no INS and may live on another server. A DMP document belongs to a patient known by
+ * INS: a bundled Patient without an INS gets one, a Patient of another server becomes the
+ * registry's `Patient/ex-patient`, entries naming no patient name that one, and a document the
+ * example relates to on IHE's server (`relatedTarget`) becomes one stored here.
+ */
+export function asDmpSubmission<T>(bundle: T, relatedTarget?: string): T {
+  let text = JSON.stringify(bundle).replaceAll(
+    '"http://example.org/fhir/Patient/fdoc-patient"',
+    '"Patient/ex-patient"',
+  );
+  if (relatedTarget !== undefined) {
+    text = text.replaceAll('DocumentReference/ex-DocumentReferenceComprehensive', relatedTarget);
+  }
+  const copy = JSON.parse(text) as {
+    entry?: { resource?: { resourceType?: string; subject?: unknown; identifier?: unknown[] } }[];
+  };
+  for (const entry of copy.entry ?? []) {
+    const resource = entry.resource;
+    if (
+      resource?.resourceType === 'Patient' &&
+      !JSON.stringify(resource).includes('1.2.250.1.213.1.4.8')
+    ) {
+      resource.identifier = [
+        ...(resource.identifier ?? []),
+        { system: 'urn:oid:1.2.250.1.213.1.4.8', value: FIXTURE_PATIENTS['ex-patient'] },
+      ];
+    }
+    if (
+      (resource?.resourceType === 'DocumentReference' || resource?.resourceType === 'List') &&
+      resource.subject === undefined
+    ) {
+      resource.subject = { reference: 'Patient/ex-patient' };
+    }
+  }
+  return copy as T;
 }

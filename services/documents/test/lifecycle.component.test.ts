@@ -6,7 +6,7 @@ import type { AuditEvent, Binary, Bundle, BundleEntry, DocumentReference, List }
 import type { SearchQuery } from '@dmp/fhir';
 import { AUDIT_TOPIC } from '../src/app';
 import { buildDocument, buildProvideBundle, makeIns, MHD } from './builders';
-import { openHarness, readFixture, uniquify, type Harness } from './harness';
+import { asDmpSubmission, openHarness, readFixture, uniquify, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -279,7 +279,9 @@ describe('replace flow', () => {
 
     const res = await post(bundle).expect(422);
 
-    expect(res.body.issue[0].details.coding[1].code).toBe('XDSPatientIdDoesNotMatch');
+    // Another patient's document is "not known" to this submission: the answer reveals nothing.
+    expect(res.body.issue[0].details.coding[1].code).toBe('UnresolvedReferenceException');
+    expect(res.body.issue[0].diagnostics).toBe('The related DocumentReference is not known');
     expect(
       (await h.store.read<DocumentReference>('DocumentReference', target.split('/')[1] ?? ''))
         .status,
@@ -306,10 +308,12 @@ describe('replace flow', () => {
 
   it('publishes a FHIR Document and serves it back as application/fhir+json', async () => {
     const res = await post(
-      uniquify(
-        readFixture<Bundle>(
-          'mhd-4.2.3',
-          'Bundle-ex-comprehensiveProvideDocumentBundleDocument.json',
+      asDmpSubmission(
+        uniquify(
+          readFixture<Bundle>(
+            'mhd-4.2.3',
+            'Bundle-ex-comprehensiveProvideDocumentBundleDocument.json',
+          ),
         ),
       ),
     ).expect(200);

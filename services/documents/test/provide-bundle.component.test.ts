@@ -1,12 +1,30 @@
 import request from 'supertest';
 import type { Bundle } from 'fhir/r4';
-import { openHarness, readFixture, uniquify, type Harness } from './harness';
+import { buildProvideBundle } from './builders';
+import {
+  asDmpSubmission,
+  FIXTURE_PATIENTS,
+  openHarness,
+  readFixture,
+  uniquify,
+  type Harness,
+} from './harness';
 
 let h: Harness;
+/** A stored document of the examples' patient, for the `appends` of the Complete examples. */
+let relatedTarget: string;
 beforeAll(async () => {
   h = await openHarness();
+  const created = await post(buildProvideBundle({ ins: FIXTURE_PATIENTS['ex-patient'] ?? '' }));
+  const location = (created.body.entry as { response: { location: string } }[])
+    .map((e) => e.response.location)
+    .find((l) => l.startsWith('DocumentReference/'));
+  relatedTarget = location?.split('/_history')[0] ?? '';
 });
 afterAll(() => h.close());
+
+const example = (file: string) =>
+  asDmpSubmission(uniquify(readFixture<Bundle>('mhd-4.2.3', file)), relatedTarget);
 
 const post = (bundle: unknown) =>
   request(h.app)
@@ -30,7 +48,7 @@ describe('ITI-65 with the MHD 4.2.3 examples', () => {
   it.each(EXAMPLES)(
     'accepts %s and answers a transaction-response in request order',
     async (file) => {
-      const bundle = uniquify(readFixture<Bundle>('mhd-4.2.3', file));
+      const bundle = example(file);
 
       const res = await post(bundle);
 
@@ -77,7 +95,7 @@ describe('ITI-65 answers in the shape of the official example responses', () => 
   it.each(RESPONSES)('%s → like %s', async (file, responseFile) => {
     const official = readFixture<Bundle>('mhd-4.2.3', responseFile);
 
-    const res = await post(uniquify(readFixture<Bundle>('mhd-4.2.3', file))).expect(200);
+    const res = await post(example(file)).expect(200);
 
     expect(res.body.type).toBe(official.type);
     expect(res.body.meta.profile).toEqual(official.meta?.profile);
@@ -94,6 +112,24 @@ describe('ITI-65 answers in the shape of the official example responses', () => 
     const sorted = (bundle: Bundle) =>
       shape(bundle).sort((a, b) => String(a.type).localeCompare(String(b.type)));
     expect(sorted(res.body as Bundle)).toEqual(sorted(official));
+  });
+});
+
+describe('ITI-65 for a DMP: every document belongs to a patient known by INS', () => {
+  it('refuses the examples as published when they name no patient, or one of another server (422)', async () => {
+    for (const file of [
+      'Bundle-ex-minimalProvideDocumentBundleSimpleContained.json',
+      'Bundle-ex-comprehensiveProvideDocumentBundleDocument.json',
+    ]) {
+      const res = await post(uniquify(readFixture<Bundle>('mhd-4.2.3', file))).expect(422);
+      expect(res.body.issue[0].details.coding[0].code).toBe('DMP-PATIENT-NO-DMP');
+    }
+  });
+
+  it('refuses a bundled Patient without an INS (422)', async () => {
+    const file = 'Bundle-ex-minimalProvideDocumentBundleSimple.json';
+    const res = await post(uniquify(readFixture<Bundle>('mhd-4.2.3', file))).expect(422);
+    expect(res.body.issue[0].details.coding[0].code).toBe('DMP-PATIENT-NO-DMP');
   });
 });
 

@@ -156,18 +156,25 @@ describe('reads of DocumentReference and List', () => {
       .expect(410);
   });
 
-  it('refuses a token without the scope (403) and records the refusal', async () => {
+  it('answers a token without the scope as for an unknown id (404), and records the refusal', async () => {
     const token = await h.token({
       sub: 'app',
       scope: 'system/List.rs',
       extensions: { fr_dmp: { actor_kind: 'system' } },
     });
+    const before = await h.store.outbox.pending('audit');
 
-    const res = await request(h.app)
+    const known = await request(h.app)
       .get(binaryPath)
       .set('Authorization', `Bearer ${token}`)
-      .expect(403);
+      .expect(404);
+    const unknown = await request(h.app)
+      .get('/fhir/Binary/no-such-id')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(404);
 
-    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(known.body.issue[0].details.coding[0].code).toBe('DMP-RESOURCE-NOT-FOUND');
+    expect(known.body.issue[0].details.coding).toEqual(unknown.body.issue[0].details.coding);
+    expect(await h.store.outbox.pending('audit')).toBe(before + 2);
   });
 });

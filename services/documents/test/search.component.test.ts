@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Bundle, DocumentReference } from 'fhir/r4';
 import { buildProvideBundle, INS_SYSTEM, makeIns, type DocumentOptions } from './builders';
-import { openHarness, type Harness } from './harness';
+import { FIXTURE_PATIENTS, openHarness, type Harness } from './harness';
 
 let h: Harness;
 const ins = makeIns(4242);
@@ -193,12 +193,28 @@ describe('ITI-67 Find Document References', () => {
     expect(order).toEqual(expected());
   });
 
-  it('finds by patient reference (literal subject) too', async () => {
-    const res = await get('DocumentReference', 'patient=Patient/nobody-here&status=current').expect(
-      200,
+  it('finds by patient reference too: Patient/<id> and the INS name one record', async () => {
+    const ins = FIXTURE_PATIENTS['ex-patient'] ?? '';
+    const stored = await provide({ ins });
+
+    const byReference = await get('DocumentReference', 'patient=Patient/ex-patient&status=current');
+    const byIns = await get(
+      'DocumentReference',
+      `patient.identifier=${INS_SYSTEM}|${ins}&status=current`,
     );
 
-    expect(res.body.entry).toEqual([]);
+    const ids = (res: request.Response) =>
+      (res.body.entry as { resource: { id: string } }[]).map((e) => e.resource.id).sort();
+    expect(ids(byReference)).toContain(stored.id);
+    expect(ids(byReference)).toEqual(ids(byIns));
+  });
+
+  it('answers 422 DMP-PATIENT-NO-DMP for a Patient/<id> nobody knows', async () => {
+    const res = await get('DocumentReference', 'patient=Patient/nobody-here&status=current').expect(
+      422,
+    );
+
+    expect(res.body.issue[0].details.coding[0].code).toBe('DMP-PATIENT-NO-DMP');
   });
 
   it('caps _count at the server maximum instead of refusing it', async () => {

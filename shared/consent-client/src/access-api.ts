@@ -5,8 +5,7 @@
  */
 
 export type SubjectType = 'practitioner' | 'patient' | 'system' | 'auditor';
-export type AccessAction =
-  'read' | 'search' | 'create' | 'replace' | 'update-metadata' | 'archive' | 'delete';
+export type AccessAction = 'read' | 'search' | 'create' | 'replace' | 'update-metadata';
 export type AccessModeName = 'normal' | 'bris_de_glace' | 'centre_15';
 
 /** A patient: an INS string (INS-NIR system assumed) or an identifier. */
@@ -32,16 +31,29 @@ export interface EvaluationResource {
   id?: string;
   properties: {
     patient: PatientIdentifier;
+    /** `current`, `superseded` or `entered-in-error`. */
+    status?: string;
     /** Document class (TRE_A03 code) and type (LOINC / TRE_A05 code). */
     class?: string;
     type?: string;
     security_labels?: string[];
-    /** idNat_PS (or patient INS) of the author, and the author's organization. */
-    author?: string;
-    author_organization?: string;
+    /** Identifiers (idNat_PS, INS…) of its authors, and of their organizations. */
+    authors?: string[];
+    author_organizations?: string[];
+    /** `<kind>:<id>` of the caller who submitted it. */
+    submitter?: string;
     /** ISO 8601. */
     deposit_date?: string;
   };
+}
+
+/**
+ * What an `update-metadata` changes: `status:<status>`, `label-add:<code>`,
+ * `label-remove:<code>`, `archive`, `unarchive`.
+ */
+export interface EvaluationAction {
+  name: AccessAction;
+  properties?: { changes?: string[] };
 }
 
 export interface EvaluationContext {
@@ -52,7 +64,7 @@ export interface EvaluationContext {
 
 export interface EvaluationRequest {
   subject: EvaluationSubject;
-  action: { name: AccessAction };
+  action: EvaluationAction;
   resource: EvaluationResource;
   context?: EvaluationContext;
 }
@@ -60,7 +72,7 @@ export interface EvaluationRequest {
 /** Batch: top-level values are defaults each evaluation may override (AuthZEN). */
 export interface EvaluationsRequest {
   subject?: EvaluationSubject;
-  action?: { name: AccessAction };
+  action?: EvaluationAction;
   resource?: EvaluationResource;
   context?: EvaluationContext;
   evaluations: Partial<EvaluationRequest>[];
@@ -78,6 +90,8 @@ export interface AccessObligations {
   allowed_types?: CodeListValue;
   /** INVISIBLE_PATIENT documents deposited before this instant are visible. */
   invisible_patient_cutoff?: string;
+  /** Keep only the documents this submitter (`<kind>:<id>`) submitted (software without a user). */
+  submitted_by?: string;
   /** Emergency access in force (the grant is recorded, the patient already notified). */
   break_glass?: { mode: 'bris_de_glace' | 'centre_15'; grant?: string; expires_at?: string };
   notify_patient: boolean;

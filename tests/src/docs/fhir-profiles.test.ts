@@ -25,7 +25,7 @@ function searchParameterResources(): Map<string, Json> {
   const first = new Map<string, (typeof SEARCH_PARAMETERS)[string][number]>();
   for (const [type, parameters] of Object.entries(SEARCH_PARAMETERS)) {
     for (const p of parameters) {
-      if (p.definition.startsWith(R4_SEARCH_PARAMETER_BASE)) continue;
+      if (p.definition.startsWith(R4_SEARCH_PARAMETER_BASE) || p.internal) continue;
       const entry = byDefinition.get(p.definition) ?? { types: [], expressions: [] };
       entry.types.push(type);
       entry.expressions.push(p.expression);

@@ -101,8 +101,10 @@ describeBuilt('the DMP used by its actors (three processes, fhir-kit-client)', (
     const search = await failureOf(findDocuments(careTeam, INS));
     expect(search.status).toBe(403);
     expect(search.body).toContain('PROFESSIONAL_BLOCKED');
+    // By id, a refusal looks like an unknown id: nothing tells the blocked professional it exists.
     const read = await failureOf(careTeam.read({ resourceType: 'Binary', id: binaryId }));
-    expect(read.status).toBe(403);
+    expect(read.status).toBe(404);
+    expect(read.body).toContain('DMP-RESOURCE-NOT-FOUND');
   });
 
   it('patient masks a document: other professionals lose it, the médecin traitant and its author keep it', async () => {
@@ -131,8 +133,8 @@ describeBuilt('the DMP used by its actors (three processes, fhir-kit-client)', (
 
     expect(await findDocuments(other, ins)).toEqual([]);
     const read = await failureOf(other.read({ resourceType: 'Binary', id: binaryId }));
-    expect(read.status).toBe(403);
-    expect(read.body).toContain('DOCUMENT_MASKED');
+    expect(read.status).toBe(404);
+    expect(read.body).not.toContain('MASQUE');
 
     const attending = documentsAs(doctor(ATTENDING));
     expect((await findDocuments(attending, ins)).map((d) => d.id)).toEqual([id]);

@@ -58,9 +58,10 @@ describeBuilt('npm run seed (tests/dist/seed/seed.js)', () => {
 
   /** What the seed leaves: DMPs, the first patient's Consent, each patient's documents. */
   async function counts() {
-    const operator = product.token('--kind', 'system');
+    // Listing every patient's DMP state is an auditor's (software gets one named patient).
+    const auditor = product.token('--kind', 'auditor', '--scope', 'system/Patient.rs');
     const patients = await fetch(`${product.urls.consent}/fhir/Patient?_summary=count`, {
-      headers: { Authorization: `Bearer ${operator}` },
+      headers: { Authorization: `Bearer ${auditor}` },
     });
     const consent = await dmpConsent(PATIENTS[0] ?? '');
     const documents: Record<string, number> = {};

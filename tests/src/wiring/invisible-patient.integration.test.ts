@@ -109,11 +109,17 @@ describe('INVISIBLE_PATIENT (SPEC C3.4) through the wired services', () => {
   it('keeps a document from the patient for one month after deposit (search and read)', async () => {
     expect(await patientSees()).toEqual([fortyDays]);
 
+    // Read by id: answered as an unknown id; the real reason is in the trace only.
     const read = await request(w.documents)
       .get(`/fhir/DocumentReference/${twentyDays}`)
       .set('Authorization', `Bearer ${patient}`)
-      .expect(403);
-    expect(JSON.stringify(read.body)).toContain('DOCUMENT_INVISIBLE_TO_PATIENT');
+      .expect(404);
+    expect(JSON.stringify(read.body)).not.toMatch(/Résultat|INVISIBLE/);
+    const traced = await w.documentsStore.outbox.claim('audit', 100_000, 0);
+    const refusal = traced
+      .map((r) => r.payload as { outcome?: string; outcomeDesc?: string })
+      .find((e) => e.outcome === '4' && e.outcomeDesc?.includes('DOCUMENT_INVISIBLE_TO_PATIENT'));
+    expect(refusal).toBeDefined();
     await request(w.documents)
       .get(`/fhir/DocumentReference/${fortyDays}`)
       .set('Authorization', `Bearer ${patient}`)

@@ -1,6 +1,8 @@
 import { matrixAllows } from './access-policy';
+import { changesDocument, decideChanges } from './decide-changes';
 import {
   deny,
+  isAuthorSide,
   permit,
   type Decision,
   type DecisionInput,
@@ -10,17 +12,14 @@ import {
   type SubjectFacts,
 } from './decision';
 import { isAuthorizationActive } from './preferences';
-import { isReadAction, MASKED_FROM_PROFESSIONALS } from './vocabulary';
-
-function authoredBy(subject: SubjectFacts, document: DocumentFacts | undefined): boolean {
-  return document?.authorId !== undefined && document.authorId === subject.id;
-}
+import { MASKED_FROM_PROFESSIONALS } from './vocabulary';
 
 /** The depositing professional or establishment keeps seeing a masked document (C3.1). */
 function depositedBy(subject: SubjectFacts, document: DocumentFacts): boolean {
-  if (authoredBy(subject, document)) return true;
+  if (isAuthorSide(subject, document)) return true;
   return (
-    subject.organizationId !== undefined && document.authorOrganizationId === subject.organizationId
+    subject.organizationId !== undefined &&
+    document.authorOrganizations.includes(subject.organizationId)
   );
 }
 
@@ -73,30 +72,57 @@ function emergencyBasis(input: DecisionInput): Decision | Reason {
 /**
  * A health professional (SPEC C.7 steps 3–8). Precedence: block > opposition (emergency
  * opposition, hide-everything) > mask > permit. Authorizations govern reads only (C1.8): feeding
- * needs an attestation or authorization, deleting needs authorship (C1.9).
+ * needs an attestation or authorization. Changing a stored document needs to see it first (the
+ * author's side sees its own without a basis, C1.9), in normal mode; then each change its right:
+ * status and confidentiality for the author's side, masking and visibility flags for whoever
+ * sees it (on the patient's behalf), archiving for the author's side.
  */
 export function decideForProfessional(input: DecisionInput): Decision {
-  const { subject, action, document, dmp, policy } = input;
+  const { subject, action, document, dmp } = input;
   const preferences = dmp.preferences;
   if (preferences.blocked.includes(subject.id)) {
     return deny('PROFESSIONAL_BLOCKED', 'The patient blocked this professional');
   }
-  const base = { excludeLabels: [], notifyPatient: false, auditAs: 'normal' as const };
-  if (action === 'delete') {
-    if (!document) return deny('DOCUMENT_REQUIRED', "delete needs the document's author");
-    return authoredBy(subject, document)
-      ? permit([{ code: 'AUTHOR', text: 'The caller authored the document' }], base)
-      : deny('ONLY_AUTHOR', 'Only the author may delete this document');
-  }
-  if (!isReadAction(action)) {
-    if (action !== 'create' && authoredBy(subject, document)) {
-      return permit([{ code: 'AUTHOR', text: 'The caller authored the document' }], base);
-    }
+  if (action === 'create') {
     const basis = consultationBasis(input);
     return basis
-      ? permit([basis, { code: 'FEEDING', text: 'Feeding the DMP' }], base)
+      ? permit([basis, { code: 'FEEDING', text: 'Feeding the DMP' }], {
+          excludeLabels: [],
+          notifyPatient: false,
+          auditAs: 'normal',
+        })
       : deny('NO_ATTESTATION', 'Feeding needs a care-team or consent attestation');
   }
+  if (!changesDocument(input)) return decideRead(input);
+  if (subject.accessMode !== 'normal') {
+    return deny('EMERGENCY_READ_ONLY', 'Emergency access reads; it changes nothing');
+  }
+  if (!document) return deny('DOCUMENT_REQUIRED', `${action} needs the document`);
+  const author = isAuthorSide(subject, document);
+  if (preferences.hideEverything) {
+    return deny('PATIENT_HID_EVERYTHING', 'The patient hid the whole DMP from professionals');
+  }
+  const seen = author
+    ? permit([{ code: 'AUTHOR', text: 'The caller is on the author’s side' }], {
+        excludeLabels: [],
+        notifyPatient: false,
+        auditAs: 'normal',
+      })
+    : decideRead({ ...input, action: 'read' });
+  const [basis] = seen.reasons;
+  if (!seen.permit || !basis) return seen;
+  return decideChanges(
+    input,
+    { author, mask: true, announce: true, representatives: true, archive: author },
+    basis,
+  );
+}
+
+/** A professional's consultation (read or search), SPEC C.7 steps 6–8. */
+function decideRead(input: DecisionInput): Decision {
+  const { subject, document, dmp, policy } = input;
+  const preferences = dmp.preferences;
+  const base = { excludeLabels: [], notifyPatient: false, auditAs: 'normal' as const };
   if (preferences.hideEverything) {
     return deny('PATIENT_HID_EVERYTHING', 'The patient hid the whole DMP from professionals');
   }

@@ -1,5 +1,6 @@
 import { decide } from './decide';
 import type { DecisionInput } from './decision';
+import { parseChange, type DocumentChange } from './document-changes';
 import { NO_PREFERENCES } from './preferences';
 import { DR, doctor, holder, INS, NOW, policy, table, type Case } from '../../test/decision-cases';
 
@@ -13,6 +14,7 @@ function run(c: Case) {
       preferences: { ...NO_PREFERENCES, ...c.preferences },
     },
     ...(c.document ? { document: c.document } : {}),
+    ...(c.changes ? { changes: c.changes.map((text) => parseChange(text) as DocumentChange) } : {}),
     policy,
     now: NOW,
   };
@@ -45,6 +47,12 @@ describe('decide (SPEC C.7)', () => {
 
     expect(decision.obligations?.excludeLabels).toEqual(['INVISIBLE_PATIENT']);
     expect(decision.obligations?.invisiblePatientCutoff).toBe('2026-06-15T10:00:00.000Z');
+  });
+
+  it('keeps a structure to its own submissions in searches', () => {
+    const decision = run({ action: 'search', subject: { kind: 'system', id: 'lps-b' } });
+
+    expect(decision.obligations?.submittedBy).toBe('system:lps-b');
   });
 
   it('flags break-glass in force and asks for the patient to be notified', () => {

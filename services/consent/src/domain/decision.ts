@@ -1,4 +1,5 @@
 import type { AccessPolicy, CodeList } from './access-policy';
+import type { DocumentChange } from './document-changes';
 import type { PatientPreferences } from './preferences';
 import type { ActionName } from './vocabulary';
 
@@ -29,9 +30,12 @@ export interface DocumentFacts {
   typeCode?: string;
   /** Visibility flags and confidentiality codes (codes only). */
   labels: readonly string[];
-  /** idNat_PS (or patient INS) of the author. */
-  authorId?: string;
-  authorOrganizationId?: string;
+  /** Identifiers (idNat_PS, patient INS…) of its authors. */
+  authors: readonly string[];
+  /** Identifiers of the organizations it was authored in (the depositing establishment). */
+  authorOrganizations: readonly string[];
+  /** `<kind>:<id>` of the caller who submitted it. */
+  submitter?: string;
   /** When the document was deposited (ISO 8601). */
   depositDate?: string;
 }
@@ -50,6 +54,8 @@ export interface DecisionInput {
   dmp: DmpFacts;
   /** Present when the decision is about one known document. */
   document?: DocumentFacts;
+  /** What an `update-metadata` changes. */
+  changes?: readonly DocumentChange[];
   policy: AccessPolicy;
   now: Date;
 }
@@ -65,6 +71,8 @@ export interface Obligations {
   allowedTypes?: CodeList;
   /** `INVISIBLE_PATIENT` documents deposited before this instant are visible again (C3.4). */
   invisiblePatientCutoff?: string;
+  /** Software without a user: keep only the documents it submitted (`<kind>:<id>`). */
+  submittedBy?: string;
   /** Set on emergency access: the access must be flagged and the patient notified. */
   emergency?: EmergencyMode;
   notifyPatient: boolean;
@@ -97,12 +105,24 @@ export function invisiblePatientCutoff(now: Date): Date {
   return cutoff;
 }
 
-export function isAuthorOf(subject: SubjectFacts, document: DocumentFacts | undefined): boolean {
+/** The subject's identity as a submitter (`<kind>:<id>`), as the documents service records it. */
+export function submitterOf(subject: SubjectFacts): string {
+  return `${subject.kind}:${subject.id}`;
+}
+
+/**
+ * Is the subject on the author's side of this document (C1.9, C.7 step 5)? The person named as
+ * its author (idNat_PS, or the patient's INS), whoever submitted it with their own token, and
+ * for software (a structure certificate) the establishment the document was authored in.
+ */
+export function isAuthorSide(subject: SubjectFacts, document: DocumentFacts | undefined): boolean {
   if (!document) return false;
-  if (document.authorId !== undefined && document.authorId === subject.id) return true;
+  const personal = subject.kind === 'patient' ? (subject.patientIns ?? subject.id) : subject.id;
+  if (document.authors.includes(personal)) return true;
+  if (document.submitter === submitterOf(subject)) return true;
   return (
     subject.kind === 'system' &&
     subject.organizationId !== undefined &&
-    document.authorOrganizationId === subject.organizationId
+    document.authorOrganizations.includes(subject.organizationId)
   );
 }

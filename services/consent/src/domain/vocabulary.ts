@@ -24,16 +24,11 @@ export const DMP_CONSENT_IDENTIFIER = 'https://dmp.example.fr/fhir/NamingSystem/
 export const DMP_POLICY_URI = 'https://dmp.example.fr/fhir/policy/dmp-access';
 export const EXTENSION_BASE = 'https://dmp.example.fr/fhir/StructureDefinition';
 
-/** What a caller may ask to do with a patient's DMP or one of its documents. */
-export const ACTIONS = [
-  'read',
-  'search',
-  'create',
-  'replace',
-  'update-metadata',
-  'archive',
-  'delete',
-] as const;
+/**
+ * What a caller may ask to do with a patient's DMP or one of its documents. `update-metadata`
+ * comes with the changes it makes (see `document-changes.ts`), `replace` names the replaced one.
+ */
+export const ACTIONS = ['read', 'search', 'create', 'replace', 'update-metadata'] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
 export function isAction(value: unknown): value is ActionName {

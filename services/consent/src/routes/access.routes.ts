@@ -19,6 +19,7 @@ function obligationsOf(answer: AccessAnswer): AccessObligations | undefined {
     ...(o.allowedClasses !== undefined ? { allowed_classes: codeList(o.allowedClasses) } : {}),
     ...(o.allowedTypes !== undefined ? { allowed_types: codeList(o.allowedTypes) } : {}),
     ...(o.invisiblePatientCutoff ? { invisible_patient_cutoff: o.invisiblePatientCutoff } : {}),
+    ...(o.submittedBy ? { submitted_by: o.submittedBy } : {}),
     ...(o.emergency
       ? {
           break_glass: {
@@ -62,7 +63,7 @@ export function accessRoutes(services: ConsentServices): RouteDefinition[] {
       path: '/access/v1/evaluation',
       root: true,
       body: 'resource',
-      authorize: assertMayAskDecisions,
+      authorize: (actor) => assertMayAskDecisions(services, actor),
       handler: async (request) => {
         const question = parseEvaluation(request.body);
         const [answer] = await evaluateAccess(services, callerOf(request), [question]);
@@ -74,7 +75,7 @@ export function accessRoutes(services: ConsentServices): RouteDefinition[] {
       path: '/access/v1/evaluations',
       root: true,
       body: 'resource',
-      authorize: assertMayAskDecisions,
+      authorize: (actor) => assertMayAskDecisions(services, actor),
       handler: async (request) => {
         const questions = parseEvaluations(request.body);
         const answers = await evaluateAccess(services, callerOf(request), questions);
@@ -86,7 +87,7 @@ export function accessRoutes(services: ConsentServices): RouteDefinition[] {
       path: '/access/v1/invisible-patient-notices',
       root: true,
       body: 'resource',
-      authorize: assertMayAskDecisions,
+      authorize: (actor) => assertMayAskDecisions(services, actor),
       handler: async (request) => {
         const body = (request.body ?? {}) as { patient?: unknown; document?: unknown };
         const document = typeof body.document === 'string' ? body.document : '';

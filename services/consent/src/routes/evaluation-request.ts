@@ -2,6 +2,7 @@ import { fhirError } from '@dmp/errors';
 import type { Identifier } from 'fhir/r4';
 import type { AccessQuestion } from '../use-cases/evaluate-access';
 import type { DocumentFacts, SubjectFacts, SubjectKind } from '../domain/decision';
+import { parseChange, type DocumentChange } from '../domain/document-changes';
 import { isAction } from '../domain/vocabulary';
 import { patientKeyOf } from './patient-key';
 
@@ -97,26 +98,43 @@ function subjectOf(body: Json, context: Json, where: string): SubjectFacts {
   };
 }
 
-function documentOf(properties: Json, where: string): DocumentFacts {
-  const labels = properties['security_labels'] ?? [];
-  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) {
-    throw invalid('security_labels must be an array of codes', `${where}.security_labels`);
+function strings(object: Json, name: string, where: string): string[] {
+  const value = object[name] ?? [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw invalid(`${name} must be an array of strings`, `${where}.${name}`);
   }
+  return value;
+}
+
+function documentOf(properties: Json, where: string): DocumentFacts {
   const depositDate = optionalString(properties, 'deposit_date', where);
   if (depositDate !== undefined && Number.isNaN(Date.parse(depositDate))) {
     throw invalid('deposit_date must be an ISO 8601 date', `${where}.deposit_date`);
   }
-  const facts: DocumentFacts = { labels: labels };
   const classCode = optionalString(properties, 'class', where);
   const typeCode = optionalString(properties, 'type', where);
-  const authorId = optionalString(properties, 'author', where);
-  const authorOrganizationId = optionalString(properties, 'author_organization', where);
-  if (classCode !== undefined) facts.classCode = classCode;
-  if (typeCode !== undefined) facts.typeCode = typeCode;
-  if (authorId !== undefined) facts.authorId = authorId;
-  if (authorOrganizationId !== undefined) facts.authorOrganizationId = authorOrganizationId;
-  if (depositDate !== undefined) facts.depositDate = depositDate;
-  return facts;
+  const submitter = optionalString(properties, 'submitter', where);
+  return {
+    labels: strings(properties, 'security_labels', where),
+    authors: strings(properties, 'authors', where),
+    authorOrganizations: strings(properties, 'author_organizations', where),
+    ...(classCode !== undefined ? { classCode } : {}),
+    ...(typeCode !== undefined ? { typeCode } : {}),
+    ...(submitter !== undefined ? { submitter } : {}),
+    ...(depositDate !== undefined ? { depositDate } : {}),
+  };
+}
+
+/** `action.properties.changes` of an update: each a known change code (400 otherwise). */
+function changesOf(action: Json, where: string): DocumentChange[] {
+  const properties = objectAt(action, 'properties', `${where}action.`, false);
+  return strings(properties, 'changes', `${where}action.properties`).map((text, i) => {
+    const change = parseChange(text);
+    if (!change) {
+      throw invalid(`unknown change '${text}'`, `${where}action.properties.changes[${i}]`);
+    }
+    return change;
+  });
 }
 
 /** Validates one AuthZEN evaluation request (`where` prefixes error expressions in a batch). */
@@ -142,10 +160,15 @@ export function parseEvaluation(body: unknown, where = ''): AccessQuestion {
     `${where}resource.properties.patient`,
   );
   const type = oneOf(resource, 'type', ['DocumentReference', 'dmp'] as const, `${where}resource`);
+  const changes = changesOf(action, where);
+  if (action['name'] === 'update-metadata' && changes.length === 0) {
+    throw invalid('update-metadata names its changes', `${where}action.properties.changes`);
+  }
   return {
     subject,
     action: action['name'],
     key,
+    ...(changes.length > 0 ? { changes } : {}),
     ...(type === 'DocumentReference'
       ? { document: documentOf(properties, `${where}resource.properties`) }
       : {}),

@@ -1,7 +1,7 @@
 import type { Consent, Patient } from 'fhir/r4';
 import { requireScope } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
-import { etagOf, parseETag, parseSearch, SEARCH_PARAMETERS } from '@dmp/fhir';
+import { etagOf, parseETag, parseSearch, searchParametersFor } from '@dmp/fhir';
 import type { FhirRequest, FhirResult, RouteDefinition } from '@dmp/http';
 import type { ConsentServices } from '../use-cases/context';
 import { consentHistory, readResource, searchResources } from '../use-cases/read-resources';
@@ -29,20 +29,12 @@ function selfUrl(request: FhirRequest, type: string): string {
   return `${request.baseUrl}/${type}${query ? `?${query}` : ''}`;
 }
 
-/** TD0.2: a non-system caller names the patient by INS; the INS must be well-formed. */
+/** TD0.2: a patient named by INS must be a well-formed INS. */
 function checkPatientSearch(request: FhirRequest): void {
-  const identifiers = request.searchParams.getAll('identifier');
-  for (const value of identifiers) {
+  const values = request.searchParams.getAll('identifier').flatMap((v) => v.split(','));
+  for (const value of values) {
     const [system, ins] = value.includes('|') ? value.split('|', 2) : [undefined, value];
     patientKeyOf({ ...(system ? { system } : {}), value: ins ?? '' }, 'identifier');
-  }
-  const kind = request.actor?.kind;
-  if (identifiers.length === 0 && kind === 'practitioner') {
-    throw fhirError(
-      'DMP-CONSENT-PATIENT-REQUIRED',
-      'Search patients by identifier (INS)',
-      'identifier',
-    );
   }
 }
 
@@ -56,7 +48,7 @@ function searchRoute(
     capability: {
       resourceType: type,
       interaction: 'search-type',
-      searchParams: SEARCH_PARAMETERS[type] ?? [],
+      searchParams: searchParametersFor(type),
     },
     authorize: (actor) => requireScope(actor, type, 's'),
     handler: async (request) => {

@@ -14,6 +14,15 @@ export interface ConsentServices {
   notifier: Notifier;
   /** Decision audits (group-committed); changes audit inside their own transaction. */
   audit: AuditWriter;
+  /** Client ids of the software the service trusts with more than a hospital's rights. */
+  clients: TrustedClients;
+}
+
+export interface TrustedClients {
+  /** May ask access decisions and read the patient registry (the documents service). */
+  decisions: readonly string[];
+  /** May open, close and ask to erase DMPs (the DMP operator). */
+  operators: readonly string[];
 }
 
 /** Who made a request, with the correlation id its audit records carry. */

@@ -1,6 +1,6 @@
 import { recordAuditEvent } from '@dmp/audit-trail';
 import type { Consent, Patient } from 'fhir/r4';
-import type { Actor } from '@dmp/auth';
+import { isServiceClient, type Actor } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
 import type { StoreTransaction } from '@dmp/storage';
 import { changeAuditEvent } from '../audit/audit-events';
@@ -54,9 +54,9 @@ async function auditPatient(
 }
 
 /** Creation (C4.3) or re-opening (C6.3): the holder, a professional with an attestation, or the operator. */
-function assertMayOpen(actor: Actor, key: PatientKey): void {
+function assertMayOpen(services: ConsentServices, actor: Actor, key: PatientKey): void {
   assertPatientBinding(actor, key);
-  if (actor.kind === 'patient' || actor.kind === 'system') return;
+  if (actor.kind === 'patient' || isServiceClient(actor, services.clients.operators)) return;
   if (actor.kind === 'practitioner' && actor.accessMode === 'normal' && actor.attestation) return;
   throw actorNotAllowed(
     'Only the patient, an attested professional or the operator may open a DMP',
@@ -64,9 +64,9 @@ function assertMayOpen(actor: Actor, key: PatientKey): void {
 }
 
 /** Closure and erase requests belong to the holder, directly or through the operator (C6.1). */
-function assertMayClose(actor: Actor, key: PatientKey): void {
+function assertMayClose(services: ConsentServices, actor: Actor, key: PatientKey): void {
   assertPatientBinding(actor, key);
-  if (isHolder(actor, key) || actor.kind === 'system') return;
+  if (isHolder(actor, key) || isServiceClient(actor, services.clients.operators)) return;
   throw actorNotAllowed('Only the patient or the operator may close a DMP or ask for erasure');
 }
 
@@ -75,7 +75,7 @@ export async function openDmp(
   caller: Caller,
   key: PatientKey,
 ): Promise<LifecycleResult> {
-  assertMayOpen(caller.actor, key);
+  assertMayOpen(services, caller.actor, key);
   return services.store.transaction(async (tx) => {
     const now = services.now();
     const record = await loadDmp(tx, key);
@@ -121,7 +121,7 @@ export async function closeDmpOf(
   reason: ClosureReason,
   text: string | undefined,
 ): Promise<LifecycleResult> {
-  assertMayClose(caller.actor, key);
+  assertMayClose(services, caller.actor, key);
   return services.store.transaction(async (tx) => {
     const now = services.now();
     const record = await loadDmp(tx, key);
@@ -139,7 +139,7 @@ export async function requestDmpErasure(
   caller: Caller,
   key: PatientKey,
 ): Promise<LifecycleResult> {
-  assertMayClose(caller.actor, key);
+  assertMayClose(services, caller.actor, key);
   return services.store.transaction(async (tx) => {
     const now = services.now();
     const record = await loadDmp(tx, key);

@@ -1,13 +1,14 @@
 import { recordAuditEvent } from '@dmp/audit-trail';
 import type { AuditEvent, Consent } from 'fhir/r4';
-import type { Actor } from '@dmp/auth';
+import { requireServiceClient, type Actor } from '@dmp/auth';
 import type { ResourceOperations } from '@dmp/storage';
 import { decisionAuditEvent } from '../audit/audit-events';
 import { decide } from '../domain/decide';
 import type { Decision, DocumentFacts, SubjectFacts } from '../domain/decision';
+import type { DocumentChange } from '../domain/document-changes';
 import type { ActionName } from '../domain/vocabulary';
 import { factsOf, loadDmp, type DmpRecord, type PatientKey } from '../storage/dmp-repository';
-import { actorNotAllowed, type Caller, type ConsentServices } from './context';
+import type { Caller, ConsentServices } from './context';
 import { ensureEmergencyGrant } from './emergency-grant';
 
 /** One access question, already validated. */
@@ -16,6 +17,7 @@ export interface AccessQuestion {
   action: ActionName;
   key: PatientKey;
   document?: DocumentFacts;
+  changes?: readonly DocumentChange[];
 }
 
 export interface AccessAnswer {
@@ -27,11 +29,13 @@ export interface AccessAnswer {
   policyVersion: string;
 }
 
-/** Decisions are asked by services (the documents service), never by end users directly. */
-export function assertMayAskDecisions(actor: Actor): void {
-  if (actor.kind !== 'system') {
-    throw actorNotAllowed('Access decisions are asked by services with a system token');
-  }
+/**
+ * Decisions are asked by the documents service's own identity, never by end users nor by a
+ * hospital's software: a decision names patients, blocks and DMP states, and an emergency one
+ * creates a grant and notifies the patient.
+ */
+export function assertMayAskDecisions(services: ConsentServices, actor: Actor): void {
+  requireServiceClient(actor, services.clients.decisions);
 }
 
 interface Evaluated {
@@ -51,6 +55,7 @@ async function evaluateOne(
     action: question.action,
     dmp: factsOf(record),
     ...(question.document ? { document: question.document } : {}),
+    ...(question.changes ? { changes: question.changes } : {}),
     policy: services.policy,
     now,
   });
@@ -123,7 +128,7 @@ export async function evaluateAccess(
   caller: Caller,
   questions: readonly AccessQuestion[],
 ): Promise<AccessAnswer[]> {
-  assertMayAskDecisions(caller.actor);
+  assertMayAskDecisions(services, caller.actor);
   return Promise.all(
     questions.map(async (question) => {
       const now = services.now();

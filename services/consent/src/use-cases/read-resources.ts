@@ -1,5 +1,5 @@
 import type { Bundle, Consent, FhirResource, Patient } from 'fhir/r4';
-import type { Actor } from '@dmp/auth';
+import { isServiceClient, type Actor } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
 import {
   buildHistoryBundle,
@@ -27,19 +27,41 @@ function referenceFilter(param: string, type: string, id: string): SearchFilter 
 }
 
 /**
- * Narrows a search to what the actor may see: a patient only their own resources, a
- * professional only what is addressed to them (Communication) or nothing (Consent).
+ * TD0.2 as hospitals and professionals may ask it: the DMP state of ONE patient they name by
+ * INS (`identifier=<system>|<INS>`, once, one value), never a list of patients.
+ */
+function requireOneIdentifier(query: SearchQuery): void {
+  const identifiers = query.filters.filter((f) => 'param' in f && f.param === 'identifier');
+  const [only] = identifiers;
+  const single = identifiers.length === 1 && only?.kind === 'token' && !only.negate;
+  if (!single || only.anyOf.length !== 1 || query.filters.length !== 1) {
+    throw fhirError(
+      'DMP-CONSENT-PATIENT-REQUIRED',
+      'Ask the DMP state of one patient: identifier=<INS system>|<INS>, nothing else',
+      'identifier',
+    );
+  }
+}
+
+/**
+ * Narrows a search to what the actor may see: auditors everything; the documents service the
+ * patient registry; a hospital's software or a professional the DMP state of one named patient,
+ * and a professional the notices addressed to them; a patient only their own resources. Consents
+ * and notices are never listed for software.
  */
 export async function scopeSearch(
   services: ConsentServices,
   actor: Actor,
   query: SearchQuery,
 ): Promise<SearchQuery | undefined> {
-  if (actor.kind === 'system' || actor.kind === 'auditor') return query;
-  if (actor.kind === 'practitioner') {
-    if (query.resourceType === 'Patient') return query;
-    if (query.resourceType !== 'Communication') {
-      throw actorNotAllowed(`Professionals do not read ${query.resourceType} resources here`);
+  if (actor.kind === 'auditor') return query;
+  if (actor.kind === 'system' || actor.kind === 'practitioner') {
+    if (query.resourceType === 'Patient') {
+      if (!isServiceClient(actor, services.clients.decisions)) requireOneIdentifier(query);
+      return query;
+    }
+    if (actor.kind === 'system' || query.resourceType !== 'Communication') {
+      throw actorNotAllowed(`${query.resourceType} resources are the patient's: not listed here`);
     }
     return {
       ...query,
@@ -88,13 +110,22 @@ function withCursor(selfUrl: string, cursor: string): string {
   return url.toString();
 }
 
-/** May the actor see this Consent (or Patient) of this patient? */
+/**
+ * May the actor see this Consent (or Patient) of this patient? Auditors yes; the documents
+ * service a Patient (the registry maps `Patient/<id>` to the INS); the patient their own; nobody
+ * else (a Patient id would otherwise give away who has a DMP, and their INS).
+ */
 async function assertMayRead(
   services: ConsentServices,
   actor: Actor,
   resource: Consent | Patient,
 ): Promise<void> {
-  if (actor.kind === 'system' || actor.kind === 'auditor') return;
+  if (actor.kind === 'auditor') return;
+  if (actor.kind === 'system') {
+    if (resource.resourceType === 'Patient' && isServiceClient(actor, services.clients.decisions))
+      return;
+    throw actorNotAllowed('Software reads no patient resource by id here');
+  }
   if (actor.kind === 'patient') {
     const own = await ownPatient(services, actor);
     const patientId =
@@ -104,8 +135,9 @@ async function assertMayRead(
     if (own?.id !== undefined && own.id === patientId) return;
     throw fhirError('DMP-CONSENT-PATIENT-MISMATCH', 'This resource belongs to another patient');
   }
-  if (resource.resourceType === 'Patient') return;
-  throw actorNotAllowed("Professionals use the decision service, not the patient's Consent");
+  throw actorNotAllowed(
+    'Professionals ask the DMP state by INS (Patient?identifier=), never a patient resource by id',
+  );
 }
 
 export async function readResource<T extends Consent | Patient>(

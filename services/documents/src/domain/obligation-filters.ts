@@ -1,5 +1,7 @@
 import type { AccessObligations, CodeListValue } from '@dmp/consent-client';
 import type { SearchFilter, SimpleFilter } from '@dmp/fhir';
+import type { ActorKind } from '@dmp/auth';
+import { submitterSource } from './submitter';
 
 /** The label that hides a document from its patient for one month after deposit (C3.4). */
 const INVISIBLE_PATIENT = 'INVISIBLE_PATIENT';
@@ -25,6 +27,7 @@ function codes(param: string, list: CodeListValue | undefined): SimpleFilter[] |
  * - `exclude_labels` → `security-label:not`; for `INVISIBLE_PATIENT` with a cut-off, "not
  *   labelled, or deposited (`date`) before the cut-off";
  * - `allowed_classes` / `allowed_types` → "class (`category`) listed OR type listed";
+ * - `submitted_by` → only the documents that caller submitted (`meta.source`);
  * - `author_exception` is NOT turned into a predicate (the author of a document is not indexed):
  *   a masked document stays out of the author's searches too (stricter, never leaks), while a
  *   read of it by id is decided on the document itself, author included.
@@ -44,6 +47,15 @@ export function obligationFilters(obligations: AccessObligations | undefined): S
         notLabelled([INVISIBLE_PATIENT]),
         { kind: 'date', param: 'date', anyOf: [{ prefix: 'lt', low: cutoff, high: cutoff }] },
       ],
+    });
+  }
+  if (obligations.submitted_by !== undefined) {
+    const [kind, ...id] = obligations.submitted_by.split(':');
+    filters.push({
+      kind: 'uri',
+      param: 'dmp-submitter',
+      match: 'exact',
+      anyOf: [submitterSource({ kind: (kind ?? '') as ActorKind, id: id.join(':') })],
     });
   }
   const classes = codes('category', obligations.allowed_classes);

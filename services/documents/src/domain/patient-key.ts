@@ -1,4 +1,4 @@
-import type { Reference } from 'fhir/r4';
+import type { Identifier, Reference } from 'fhir/r4';
 
 /**
  * A comparable key for "which patient" a reference designates, so that every entry of a
@@ -51,4 +51,26 @@ export function patientKeyOf(
     reason: 'names no patient (no reference, no identifier)',
     xds: 'XDSUnknownPatientId',
   };
+}
+
+/**
+ * The patient a submission names, as the decision point resolves it: a `Patient/<id>` of this
+ * server (relative or under our base), an INS identifier, or both; a Patient carried in the
+ * bundle (`urn:uuid:`) by the INS it carries (`bundledIdentifier`). Anything else is passed on
+ * as it is and refused by the resolution (no patient of this DMP).
+ */
+export function decisionPatientOf(
+  subject: Reference,
+  baseUrl: string,
+  bundledIdentifier: (fullUrl: string) => Identifier | undefined,
+): Reference {
+  const identifier = subject.identifier?.value !== undefined ? subject.identifier : undefined;
+  const literal = subject.reference;
+  if (literal === undefined) return identifier ? { identifier } : {};
+  if (literal.startsWith('urn:')) {
+    const bundled = identifier ?? bundledIdentifier(literal);
+    return bundled ? { identifier: bundled } : {};
+  }
+  const local = literal.startsWith(`${baseUrl}/`) ? literal.slice(baseUrl.length + 1) : literal;
+  return { reference: local, ...(identifier ? { identifier } : {}) };
 }

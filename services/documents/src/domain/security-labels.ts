@@ -55,3 +55,10 @@ export function confidentialityCount(labels: readonly CodeableConcept[]): number
     (label.coding ?? []).some((coding) => coding.system === CONFIDENTIALITY_SYSTEM),
   ).length;
 }
+
+/** The codes of a document's labels (confidentiality and visibility flags). */
+export function securityLabelCodes(labels: readonly CodeableConcept[]): string[] {
+  return labels.flatMap((label) =>
+    (label.coding ?? []).flatMap((coding) => (coding.code !== undefined ? [coding.code] : [])),
+  );
+}

@@ -9,6 +9,8 @@ import {
   checkDocumentContent,
   checkListItems,
   pairReplacements,
+  relationsOf,
+  type Relation,
   type Replacement,
 } from './submission-links';
 import { xdsFault } from './xds-fault';
@@ -22,7 +24,7 @@ export interface SubmissionPlan {
   submissionSet: Entry<'submission-set'>;
   /** Key of the one patient of the submission (see `patientKeyOf`). */
   patientKey?: string;
-  /** The SubmissionSet subject, given to DocumentReferences that omit theirs. */
+  /** The SubmissionSet subject (else the first one given), for DocumentReferences without one. */
   subject?: Reference;
   /**
    * `relatesTo replaces`: the new DocumentReference, the id of the one it replaces, and whether
@@ -30,6 +32,8 @@ export interface SubmissionPlan {
    * the recipient supersedes the target itself, so there are never two current versions).
    */
   replacements: Replacement[];
+  /** Every stored document the submission relates to (replaced, transformed, appended…). */
+  relations: Relation[];
 }
 
 export type Analysis = { plan: SubmissionPlan; faults: [] } | { plan?: undefined; faults: Fault[] };
@@ -192,6 +196,11 @@ export function analyzeSubmission(bundle: Bundle, baseUrl: string): Analysis {
   }
 
   const replacements = pairReplacements(documents, of('patch'), baseUrl, faults);
+  const relations = relationsOf(
+    documents.map((d) => ({ resource: d.resource, path: `${entryPath(d.index)}.resource` })),
+    baseUrl,
+    faults,
+  );
   if (faults.length > 0) return { faults };
   return {
     plan: {
@@ -199,8 +208,9 @@ export function analyzeSubmission(bundle: Bundle, baseUrl: string): Analysis {
       entries,
       submissionSet,
       patientKey,
-      subject: submissionSet.resource.subject,
+      subject: subjects.find((s) => s.reference !== undefined)?.reference,
       replacements,
+      relations,
     },
     faults: [],
   };

@@ -13,6 +13,48 @@ export interface Replacement {
   patched: boolean;
 }
 
+/** A stored document a submission relates to (`relatesTo` of any code, or a PATCH entry). */
+export interface Relation {
+  targetId: string;
+  /** `replaces` (the target is superseded), else transforms/appends/signs (left as it is). */
+  replaces: boolean;
+  /** FHIRPath of the element naming it, for faults. */
+  path: string;
+}
+
+/**
+ * Every stored document a submission's documents relate to, each once: the replaced ones, then
+ * the transformed, appended or signed ones, which must be documents of this repository too.
+ */
+export function relationsOf(
+  documents: readonly { resource: DocumentReference; path: string }[],
+  baseUrl: string,
+  faults: Fault[],
+): Relation[] {
+  const relations = new Map<string, Relation>();
+  for (const document of documents) {
+    (document.resource.relatesTo ?? []).forEach((relation, i) => {
+      const path = `${document.path}.relatesTo[${String(i)}].target`;
+      const targetId = documentIdOf(relation.target.reference, baseUrl);
+      if (targetId === undefined) {
+        faults.push(
+          xdsFault(
+            'DMP-MHD-RELATED-DOCUMENT-INVALID',
+            'UnresolvedReferenceException',
+            'A related document is referenced as DocumentReference/[id] of this repository',
+            path,
+          ),
+        );
+      } else {
+        const known = relations.get(targetId);
+        const replaces = relation.code === 'replaces' || known?.replaces === true;
+        relations.set(targetId, { targetId, replaces, path: known?.path ?? path });
+      }
+    });
+  }
+  return [...relations.values()];
+}
+
 /** Local id of `DocumentReference/x` or `[base]/DocumentReference/x`. */
 export function documentIdOf(reference: string | undefined, baseUrl: string): string | undefined {
   if (reference === undefined) return undefined;
@@ -115,20 +157,11 @@ export function pairReplacements(
 ): Replacement[] {
   const replacements: Replacement[] = [];
   for (const document of documents) {
-    (document.resource.relatesTo ?? []).forEach((relation, i) => {
+    (document.resource.relatesTo ?? []).forEach((relation) => {
       if (relation.code !== 'replaces') return;
-      const path = `${entryPath(document.index)}.resource.relatesTo[${String(i)}].target`;
       const targetId = documentIdOf(relation.target.reference, baseUrl);
-      if (targetId === undefined) {
-        faults.push(
-          xdsFault(
-            'DMP-MHD-RELATED-DOCUMENT-INVALID',
-            'UnresolvedReferenceException',
-            'A replaced document is referenced as DocumentReference/[id] of this repository',
-            path,
-          ),
-        );
-      } else {
+      // An unresolvable target is reported once, by `relationsOf`.
+      if (targetId !== undefined) {
         const patched = patches.some((patch) => patch.targetId === targetId);
         replacements.push({ documentIndex: document.index, targetId, patched });
       }

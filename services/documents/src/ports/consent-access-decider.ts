@@ -1,4 +1,3 @@
-import type { DocumentReference, Identifier, Reference } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import {
   AccessDecisionUnavailable,
@@ -11,14 +10,17 @@ import {
 } from '@dmp/consent-client';
 import { fhirError, isFhirError, type FhirError } from '@dmp/errors';
 import { isInsSystem } from '@dmp/fhir';
+import { documentFactsOf } from '../domain/document-facts';
 import { obligationFilters } from '../domain/obligation-filters';
+import type { PatientIns } from '../domain/patient-ins';
 import type {
   AccessDecider,
   AccessDecision,
   AccessRequest,
   DocumentInteraction,
 } from './access-decider';
-import { createScopeAccessDecider } from './scope-access-decider';
+import { resolvePatient, type PatientLookup } from './patient-resolution';
+import { scopeRefusal } from './scope-access-decider';
 
 const ACTION: Readonly<Record<DocumentInteraction, AccessAction>> = {
   provide: 'create',
@@ -27,7 +29,8 @@ const ACTION: Readonly<Record<DocumentInteraction, AccessAction>> = {
   read: 'read',
   retrieve: 'read',
   update: 'update-metadata',
-  delete: 'delete',
+  relate: 'read',
+  replace: 'replace',
 };
 
 export interface ConsentAccessDeciderOptions {
@@ -35,86 +38,50 @@ export interface ConsentAccessDeciderOptions {
   access: AccessClient;
   /** The consent service's patient registry (maps `Patient/…` to the INS). */
   patients: PatientRegistryClient;
-  /** Checked first (token scopes); default {@link createScopeAccessDecider}. */
-  scopes?: AccessDecider;
 }
 
-function noDmp(message: string): FhirError {
-  return fhirError('DMP-PATIENT-NO-DMP', message, 'patient');
+/** `Patient/<id>` → INS through the registry; a Patient's INS never changes, so it is cached. */
+function registryLookup(patients: PatientRegistryClient): PatientLookup {
+  const cache = new Map<string, PatientIns>();
+  return async (id) => {
+    const known = cache.get(id);
+    if (known) return known;
+    const found = await patients.byId(id);
+    const ins = found?.identifiers.find((identifier) => isInsSystem(identifier.system));
+    if (!ins?.system) return undefined;
+    if (cache.size >= 10_000) cache.clear();
+    const key = { system: ins.system, value: ins.value };
+    cache.set(id, key);
+    return key;
+  };
 }
 
-const PATIENT_ID = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/;
-
-/** The INS of the request's patient: given as an identifier, or looked up in the registry. */
-async function patientIdentifier(
-  patients: PatientRegistryClient,
-  cache: Map<string, Identifier>,
-  patient: Reference | undefined,
-): Promise<Identifier> {
-  if (patient?.identifier?.value !== undefined) return patient.identifier;
-  const id = PATIENT_ID.exec(patient?.reference ?? '')?.[1];
-  if (id === undefined) throw noDmp('The request does not identify the patient (INS)');
-  const known = cache.get(id);
-  if (known) return known;
-  const found = await patients.byId(id);
-  const ins =
-    found?.identifiers.find((identifier) => isInsSystem(identifier.system)) ??
-    found?.identifiers[0];
-  if (!ins) throw noDmp(`Patient/${id} is unknown to the DMP patient registry`);
-  if (cache.size >= 10_000) cache.clear();
-  cache.set(id, ins);
-  return ins;
-}
-
-function codeOf(concept: { coding?: { code?: string }[] } | undefined): string | undefined {
-  return concept?.coding?.find((coding) => coding.code !== undefined)?.code;
-}
-
-/** idNat_PS of the first author, whether given as a logical reference or contained. */
-function authorOf(document: DocumentReference, type: string): string | undefined {
-  for (const author of document.author ?? []) {
-    if (author.identifier?.value && (!author.type || author.type === type))
-      return author.identifier.value;
-    const contained = document.contained?.find((r) => `#${r.id ?? ''}` === author.reference);
-    if (contained?.resourceType === type) {
-      const identifiers = (contained as { identifier?: Identifier[] }).identifier;
-      const value = identifiers?.find((i) => i.value !== undefined)?.value;
-      if (value !== undefined) return value;
-    }
-  }
-  return undefined;
-}
-
-function resourceOf(request: AccessRequest, patient: Identifier): EvaluationResource {
-  const ins = { ...(patient.system ? { system: patient.system } : {}), value: patient.value ?? '' };
-  const document = request.document;
-  if (!document) return { type: 'dmp', properties: { patient: ins } };
-  const classCode = codeOf(document.category?.[0]);
-  const typeCode = codeOf(document.type);
-  const author = authorOf(document, 'Practitioner');
-  const organization = authorOf(document, 'Organization');
+function resourceOf(request: AccessRequest, patient: PatientIns): EvaluationResource {
+  const ins = { system: patient.system, value: patient.value };
+  if (!request.document) return { type: 'dmp', properties: { patient: ins } };
+  const facts = documentFactsOf(request.document);
   return {
     type: 'DocumentReference',
-    ...(document.id ? { id: document.id } : {}),
+    ...(request.document.id ? { id: request.document.id } : {}),
     properties: {
       patient: ins,
-      security_labels: (document.securityLabel ?? []).flatMap((label) =>
-        (label.coding ?? []).flatMap((coding) => (coding.code ? [coding.code] : [])),
-      ),
-      ...(classCode ? { class: classCode } : {}),
-      ...(typeCode ? { type: typeCode } : {}),
-      ...(author ? { author } : {}),
-      ...(organization ? { author_organization: organization } : {}),
-      ...(document.date ? { deposit_date: document.date } : {}),
+      status: facts.status,
+      security_labels: facts.labels,
+      authors: facts.authors,
+      author_organizations: facts.authorOrganizations,
+      ...(facts.classCode ? { class: facts.classCode } : {}),
+      ...(facts.typeCode ? { type: facts.typeCode } : {}),
+      ...(facts.submitter ? { submitter: facts.submitter } : {}),
+      ...(facts.depositDate ? { deposit_date: facts.depositDate } : {}),
     },
   };
 }
 
-/** The AuthZEN question for one documents interaction. */
+/** The AuthZEN question for one documents interaction, about the resolved patient. */
 export function evaluationOf(
   actor: Actor,
   request: AccessRequest,
-  patient: Identifier,
+  patient: PatientIns,
 ): EvaluationRequest {
   const subjectId =
     actor.kind === 'practitioner' ? (actor.nationalProviderId ?? actor.id) : actor.id;
@@ -135,7 +102,10 @@ export function evaluationOf(
           : {}),
       },
     },
-    action: { name: ACTION[request.interaction] },
+    action: {
+      name: ACTION[request.interaction],
+      ...(request.changes ? { properties: { changes: request.changes } } : {}),
+    },
     resource: resourceOf(request, patient),
     context: {
       access_mode: actor.accessMode,
@@ -145,33 +115,48 @@ export function evaluationOf(
   };
 }
 
-function refusal(answer: EvaluationResponse): FhirError {
+function refusal(answer: EvaluationResponse, request: AccessRequest): FhirError {
   const reasons = answer.context.reasons;
   const text = reasons.map((r) => `${r.code}: ${r.text}`).join('; ') || 'Access denied';
-  if (reasons.some((r) => r.code === 'DMP_NOT_FOUND')) return noDmp(text);
+  if (reasons.some((r) => r.code === 'DMP_NOT_FOUND')) {
+    return fhirError('DMP-PATIENT-NO-DMP', text, 'patient');
+  }
+  // PDSm4DMP: a deletion not asked by the document's author is a 403 of its own.
+  if (
+    request.changes?.includes('status:entered-in-error') &&
+    reasons.some((r) => r.code === 'ONLY_AUTHOR')
+  ) {
+    return fhirError('DMP-PDSM-DELETE-NOT-AUTHOR', text, 'DocumentReference.status');
+  }
   return fhirError('DMP-CONSENT-DENIED', text);
 }
 
 /**
  * The documents service's decision point is the consent service, over HTTP: the token scopes
- * first, then one AuthZEN evaluation per request. A permit's obligations become search
- * predicates; a deny is a 403 (422 when the patient has no open DMP); no answer is a 503
- * (fail closed, `DMP-ACCESS-DECISION-UNAVAILABLE`).
+ * first, the patient resolved to its INS (registry), then one AuthZEN evaluation. A permit's
+ * obligations become search predicates; a deny is a 403 (422 when the patient has no open DMP);
+ * no answer is a 503 (fail closed, `DMP-ACCESS-DECISION-UNAVAILABLE`).
  */
 export function createConsentAccessDecider(options: ConsentAccessDeciderOptions): AccessDecider {
-  const scopes = options.scopes ?? createScopeAccessDecider();
-  const cache = new Map<string, Identifier>();
+  const lookup = registryLookup(options.patients);
   return {
     async decide(actor, request): Promise<AccessDecision> {
-      const scoped = await scopes.decide(actor, request);
-      if (!scoped.permit) return scoped;
+      const refused = scopeRefusal(actor, request);
+      if (refused) return refused;
       try {
-        const patient = await patientIdentifier(options.patients, cache, request.patient);
+        const patient = await resolvePatient(request.patient, lookup);
         const answer = await options.access.evaluate(evaluationOf(actor, request, patient));
-        if (!answer.decision) return { permit: false, error: refusal(answer) };
+        if (!answer.decision) {
+          return {
+            permit: false,
+            error: refusal(answer, request),
+            reasons: answer.context.reasons.map((r) => r.code),
+          };
+        }
         const obligations = answer.context.obligations;
         return {
           permit: true,
+          patient,
           filters: obligationFilters(obligations),
           ...(obligations
             ? {
@@ -185,10 +170,11 @@ export function createConsentAccessDecider(options: ConsentAccessDeciderOptions)
             : {}),
         };
       } catch (error) {
-        if (isFhirError(error)) return { permit: false, error };
+        if (isFhirError(error)) return { permit: false, error, reasons: [error.code] };
         if (error instanceof AccessDecisionUnavailable) {
           return {
             permit: false,
+            reasons: ['DECISION_UNAVAILABLE'],
             error: fhirError(
               'DMP-ACCESS-DECISION-UNAVAILABLE',
               `No access decision (fail closed): ${error.message}`,

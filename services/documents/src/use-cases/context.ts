@@ -1,16 +1,15 @@
 import type { Actor } from '@dmp/auth';
-import { FhirError, withTrace, type Fault, type TraceContext } from '@dmp/errors';
-import type { ResourceValidator, SearchFilter } from '@dmp/fhir';
-import type { ResourceStore } from '@dmp/storage';
-import type { AuditInput } from '../domain/audit-event';
-import type { AccessAuditFlags, AccessDecider, AccessRequest } from '../ports/access-decider';
-import type { AuditSink } from '../ports/audit-sink';
+import { FhirError, type Fault } from '@dmp/errors';
+import type { ResourceValidator } from '@dmp/fhir';
+import type { EnforcementPoint } from '../access/enforcement-point';
+import type { AccessAuditFlags } from '../ports/access-decider';
 
-/** What the use cases need, built once by `createApp`. */
+/**
+ * What the use cases need, built once by `createApp`. There is no store here: patient data is
+ * reached only through the enforcement point.
+ */
 export interface DocumentsContext {
-  store: ResourceStore;
-  access: AccessDecider;
-  audit: AuditSink;
+  access: EnforcementPoint;
   validator: ResourceValidator;
   /** Largest document accepted (bytes); 413 beyond. */
   maxDocumentBytes: number;
@@ -25,54 +24,10 @@ export interface CallContext {
   actor: Actor;
   requestId: string;
   baseUrl: string;
-  /** Set by {@link authorize} from the permit: how the access is audited (consent's answer). */
+  /** The request's query (plus a POST `_search` form), for the audit query entity. */
+  rawQuery: string;
+  /** Set by the enforcement point from the permit: how the access is audited (consent's answer). */
   auditFlags?: AccessAuditFlags;
-}
-
-type AuditBasics = Pick<AuditInput, 'interaction' | 'patient' | 'entities' | 'query'>;
-
-export function auditInput(
-  call: CallContext,
-  basics: AuditBasics,
-  outcome: AuditInput['outcome'] = '0',
-): AuditInput {
-  return {
-    ...basics,
-    outcome,
-    actor: call.actor,
-    requestId: call.requestId,
-    serverUrl: call.baseUrl,
-    // The decision point's word when it gave one, else the mode the token asked for (denials).
-    accessMode: call.auditFlags?.accessMode ?? call.actor.accessMode,
-    ...(call.auditFlags?.grant ? { grant: call.auditFlags.grant } : {}),
-  };
-}
-
-/**
- * Asks the access decider; a refusal is audited (outcome 4) and thrown. Returns the permit's
- * search obligations and keeps its audit flags on `call` for the request's AuditEvents.
- */
-export async function authorize(
-  ctx: DocumentsContext,
-  call: CallContext,
-  request: AccessRequest,
-  audit: AuditBasics,
-): Promise<SearchFilter[]> {
-  const decision = await ctx.access.decide(call.actor, request);
-  if (decision.permit) {
-    if (decision.audit) call.auditFlags = decision.audit;
-    return decision.filters;
-  }
-  throw withTrace(decision.error, traceContextOf(audit));
-}
-
-/** What a refused request's trace may name: the patient (INS) and the resources concerned. */
-export function traceContextOf(audit: AuditBasics): TraceContext {
-  const patient = audit.patient?.identifier;
-  return {
-    ...(patient?.value !== undefined ? { patient } : {}),
-    entities: (audit.entities ?? []).flatMap((e) => (e.what.reference ? [e.what.reference] : [])),
-  };
 }
 
 /** Throws the faults together (one OperationOutcome issue each) when there are any. */

@@ -1,9 +1,10 @@
-import type { Bundle, BundleEntry, Patient, Reference } from 'fhir/r4';
+import type { Bundle, BundleEntry, Identifier, Patient } from 'fhir/r4';
 import { fhirError, type Fault } from '@dmp/errors';
 import { isInsSystem, type ResourceValidator } from '@dmp/fhir';
 import { entryPath } from '../domain/bundle-entries';
+import { decisionPatientOf } from '../domain/patient-key';
 import { analyzeSubmission } from '../domain/submission-analysis';
-import { authorize, throwFaults, type CallContext, type DocumentsContext } from './context';
+import { throwFaults, type CallContext, type DocumentsContext } from './context';
 import { storeSubmission } from './store-submission';
 
 /**
@@ -72,24 +73,19 @@ function decodeDocuments(
   return bytes;
 }
 
-/** A subject naming a bundled Patient (`urn:uuid:`) also carries that Patient's identifier (INS). */
-function withBundledIdentifier(
-  bundle: Bundle,
-  subject: Reference | undefined,
-): Reference | undefined {
-  const literal = subject?.reference;
-  if (subject === undefined || subject.identifier || !literal?.startsWith('urn:')) return subject;
-  const entry = bundle.entry?.find((e) => e.fullUrl === literal);
-  if (entry?.resource?.resourceType !== 'Patient') return subject;
-  const resource = entry.resource as Patient;
-  const identifier =
-    resource.identifier?.find((i) => isInsSystem(i.system)) ?? resource.identifier?.[0];
-  return identifier ? { ...subject, identifier } : subject;
+/** The INS of a Patient carried in the bundle under `fullUrl`, if any. */
+function bundledIdentifier(bundle: Bundle): (fullUrl: string) => Identifier | undefined {
+  return (fullUrl) => {
+    const entry = bundle.entry?.find((e) => e.fullUrl === fullUrl);
+    if (entry?.resource?.resourceType !== 'Patient') return undefined;
+    return (entry.resource as Patient).identifier?.find((i) => isInsSystem(i.system));
+  };
 }
 
 /**
- * ITI-65 Provide Document Bundle: every check first (schema, MHD/PDSm rules), then one store
- * transaction that writes resources, blobs and the audit record together or nothing at all.
+ * ITI-65 Provide Document Bundle: every check that needs no database first (schema, MHD/PDSm
+ * rules), then the enforcement point decides the patient and every related document, and the
+ * submission is written in its scope: resources, blobs and the audit record together or nothing.
  */
 export async function provideBundle(
   ctx: DocumentsContext,
@@ -108,18 +104,11 @@ export async function provideBundle(
     throw fhirError('DMP-MHD-BUNDLE-INVALID');
   }
   const plan = analysis.plan;
-  const patient = withBundledIdentifier(bundle, plan.subject);
-  await authorize(
-    ctx,
-    call,
-    {
-      interaction: 'provide',
-      resourceType: 'DocumentReference',
-      transaction: 'ITI-65',
-      patient,
-    },
-    { interaction: 'ITI-65', patient },
-  );
   const bytes = decodeDocuments(ctx, bundle, plan);
-  return ctx.store.transaction((tx) => storeSubmission(ctx, call, plan, bytes, tx));
+  const patient = decisionPatientOf(plan.subject ?? {}, call.baseUrl, bundledIdentifier(bundle));
+  return ctx.access.submit(
+    call,
+    { transaction: 'ITI-65', patient, relations: plan.relations },
+    (scope) => storeSubmission(call, plan, bytes, scope),
+  );
 }

@@ -1,10 +1,10 @@
-import type { Bundle, DocumentReference, List, Reference } from 'fhir/r4';
+import type { Bundle, DocumentReference, List } from 'fhir/r4';
 import { buildHistoryBundle } from '@dmp/fhir';
-import { buildAuditEvent } from '../domain/audit-event';
+import type { ReadableType } from '../access/enforcement-point';
 import { presentDocument } from '../domain/binary-link';
-import { auditInput, authorize, type CallContext, type DocumentsContext } from './context';
+import type { CallContext, DocumentsContext } from './context';
 
-export type ReadableType = 'DocumentReference' | 'List';
+export type { ReadableType } from '../access/enforcement-point';
 type Stored = DocumentReference | List;
 
 function present(resource: Stored, baseUrl: string): Stored {
@@ -13,34 +13,7 @@ function present(resource: Stored, baseUrl: string): Stored {
     : resource;
 }
 
-async function guardRead(
-  ctx: DocumentsContext,
-  call: CallContext,
-  resource: Stored,
-): Promise<void> {
-  const patient: Reference | undefined = resource.subject;
-  const audit = {
-    interaction: 'read' as const,
-    patient,
-    entities: [
-      { what: { reference: `${resource.resourceType}/${resource.id ?? ''}` }, role: '4' as const },
-    ],
-  };
-  await authorize(
-    ctx,
-    call,
-    {
-      interaction: 'read',
-      resourceType: resource.resourceType,
-      patient,
-      ...(resource.resourceType === 'DocumentReference' ? { document: resource } : {}),
-    },
-    audit,
-  );
-  await ctx.audit.record(buildAuditEvent(auditInput(call, audit)));
-}
-
-/** `read` and `vread` (404 unknown, 410 deleted) with the decision and the audit record. */
+/** `read` and `vread`: decided on the current version; 404 unknown or not visible. */
 export async function readResource(
   ctx: DocumentsContext,
   call: CallContext,
@@ -50,22 +23,19 @@ export async function readResource(
 ): Promise<Stored> {
   const resource =
     versionId === undefined
-      ? await ctx.store.read<Stored>(type, id)
-      : await ctx.store.vread<Stored>(type, id, versionId);
-  await guardRead(ctx, call, resource);
+      ? await ctx.access.read<Stored>(call, type, id)
+      : await ctx.access.vread<Stored>(call, type, id, versionId);
   return present(resource, call.baseUrl);
 }
 
-/** `_history` of one resource, newest version first. */
+/** `_history` of one resource, newest version first, decided on the current version. */
 export async function readHistory(
   ctx: DocumentsContext,
   call: CallContext,
   type: ReadableType,
   id: string,
 ): Promise<Bundle> {
-  const current = await ctx.store.read<Stored>(type, id);
-  await guardRead(ctx, call, current);
-  const versions = await ctx.store.history<Stored>(type, id);
+  const versions = await ctx.access.history<Stored>(call, type, id);
   return buildHistoryBundle({
     total: versions.length,
     links: { self: `${call.baseUrl}/${type}/${id}/_history` },

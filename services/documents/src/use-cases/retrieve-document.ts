@@ -1,10 +1,9 @@
 import type { Readable } from 'node:stream';
-import type { Binary, DocumentReference } from 'fhir/r4';
-import { fhirError, FhirError, isFhirError } from '@dmp/errors';
-import { buildAuditEvent } from '../domain/audit-event';
-import { blobKeyOf, publicBinary } from '../domain/binary-link';
+import type { Binary } from 'fhir/r4';
+import { fhirError, FhirError } from '@dmp/errors';
+import { publicBinary } from '../domain/binary-link';
 import { chooseRepresentation, decideRange } from '../domain/byte-range';
-import { auditInput, authorize, type CallContext, type DocumentsContext } from './context';
+import type { CallContext, DocumentsContext } from './context';
 
 export interface RetrieveInput {
   id: string;
@@ -32,65 +31,19 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-async function documentOf(
-  ctx: DocumentsContext,
-  binary: Binary,
-): Promise<DocumentReference | undefined> {
-  const reference = binary.securityContext?.reference;
-  const id = reference?.startsWith('DocumentReference/')
-    ? reference.slice('DocumentReference/'.length)
-    : undefined;
-  if (id === undefined) return undefined;
-  try {
-    return await ctx.store.read<DocumentReference>('DocumentReference', id);
-  } catch (error) {
-    if (isFhirError(error) && error.status === 410) return undefined;
-    throw error;
-  }
-}
-
 /**
- * ITI-68 Retrieve Document: the stored bytes, streamed (never buffered), with their media type,
- * length, an ETag from the SHA-1, Last-Modified and byte ranges; or the FHIR Binary resource
- * when FHIR JSON is negotiated. A logically deleted document answers 410.
+ * ITI-68 Retrieve Document: decided on the document by the enforcement point, then the stored
+ * bytes streamed (never buffered) with their media type, length, an ETag from the SHA-1,
+ * Last-Modified and byte ranges; or the FHIR Binary resource when FHIR JSON is negotiated. A
+ * logically deleted document answers 410 (to whoever may see it; 404 to anyone else).
  */
 export async function retrieveDocument(
   ctx: DocumentsContext,
   call: CallContext,
   input: RetrieveInput,
 ): Promise<RetrieveResult> {
-  const binary = await ctx.store.read<Binary>('Binary', input.id);
-  const document = await documentOf(ctx, binary);
-  if (document?.status === 'entered-in-error') {
-    throw fhirError('DMP-RESOURCE-GONE', 'The document has been deleted');
-  }
-  const audit = {
-    interaction: 'ITI-68' as const,
-    patient: document?.subject,
-    entities: [
-      {
-        what: { reference: `Binary/${input.id}` },
-        role: '3' as const,
-        securityLabel: document?.securityLabel?.flatMap((l) => l.coding ?? []),
-      },
-    ],
-  };
-  await authorize(
-    ctx,
-    call,
-    {
-      interaction: 'retrieve',
-      resourceType: 'Binary',
-      transaction: 'ITI-68',
-      patient: document?.subject,
-      document,
-    },
-    audit,
-  );
-  const key = blobKeyOf(binary);
-  const info = key ? await ctx.store.blobs.stat(key) : undefined;
-  if (!key || !info)
-    throw fhirError('DMP-RESOURCE-GONE', 'The document bytes are no longer available');
+  const grant = await ctx.access.retrieve(call, input.id);
+  const { binary, info } = grant;
   const etag = `"${info.sha1}"`;
   const headers: Record<string, string> = {
     ETag: etag,
@@ -107,16 +60,13 @@ export async function retrieveDocument(
       `The document is only available as ${binary.contentType} or a FHIR Binary`,
     );
   }
-  if (etagMatches(input.ifNoneMatch, etag)) return { kind: 'not-modified', headers };
-  await ctx.audit.record(buildAuditEvent(auditInput(call, audit)));
+  if (etagMatches(input.ifNoneMatch, etag)) {
+    await grant.confirm();
+    return { kind: 'not-modified', headers };
+  }
   if (representation === 'fhir-binary') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await ctx.store.blobs.get(key)) chunks.push(chunk as Buffer);
-    return {
-      kind: 'resource',
-      binary: publicBinary(binary, Buffer.concat(chunks).toString('base64')),
-      headers,
-    };
+    const bytes = await grant.readAll();
+    return { kind: 'resource', binary: publicBinary(binary, bytes.toString('base64')), headers };
   }
   const range = decideRange(input.range, info.size);
   if (range.kind === 'unsatisfiable') {
@@ -134,7 +84,7 @@ export async function retrieveDocument(
     return {
       kind: 'bytes',
       status: 206,
-      stream: await ctx.store.blobs.get(key, { start, end }),
+      stream: await grant.open({ start, end }),
       contentType: binary.contentType,
       headers: {
         ...headers,
@@ -146,7 +96,7 @@ export async function retrieveDocument(
   return {
     kind: 'bytes',
     status: 200,
-    stream: await ctx.store.blobs.get(key),
+    stream: await grant.open(),
     contentType: binary.contentType,
     headers: { ...headers, 'Content-Length': String(info.size) },
   };

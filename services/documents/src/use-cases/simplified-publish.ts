@@ -1,28 +1,63 @@
 import { randomUUID } from 'node:crypto';
 import type { Binary, DocumentReference, List } from 'fhir/r4';
 import { fhirError } from '@dmp/errors';
-import { buildAuditEvent } from '../domain/audit-event';
+import type { SubmissionScope } from '../access/enforcement-point';
 import { linkedBinary, presentDocument } from '../domain/binary-link';
 import { checkAttachmentHash } from '../domain/hash';
+import { decisionPatientOf } from '../domain/patient-key';
 import { normalizeSecurityLabels } from '../domain/security-labels';
 import { checkSimplifiedPublish, deriveSubmissionSet } from '../domain/simplified-publish';
-import { documentIdOf } from '../domain/submission-analysis';
-import { typedSubject } from '../domain/subject';
+import { relationsOf } from '../domain/submission-links';
 import { xdsFault } from '../domain/xds-fault';
-import {
-  auditInput,
-  authorize,
-  throwFaults,
-  type CallContext,
-  type DocumentsContext,
-} from './context';
-import { checkReplacedTarget, supersede } from './replaced-target';
+import { throwFaults, type CallContext, type DocumentsContext } from './context';
 import { submitterOf, withEntryUuid } from './store-submission';
 
+/** The checks that need the stored bytes: uniqueness, then hash and size against the data. */
+async function checkStored(
+  scope: SubmissionScope,
+  input: DocumentReference,
+  sha1: string,
+  size: number,
+): Promise<void> {
+  const master = input.masterIdentifier;
+  if (master?.value && (await scope.isUniqueIdTaken(master))) {
+    throwFaults([
+      xdsFault(
+        'DMP-MHD-DUPLICATE-UNIQUE-ID',
+        'XDSDuplicateUniqueIdInRegistry',
+        'A document with this masterIdentifier already exists',
+        'DocumentReference.masterIdentifier',
+      ),
+    ]);
+  }
+  const attachment = input.content[0]?.attachment;
+  if (attachment?.hash !== undefined && !checkAttachmentHash(attachment.hash, sha1).matches) {
+    throwFaults([
+      xdsFault(
+        'DMP-MHD-HASH-MISMATCH',
+        'XDSNonIdenticalHash',
+        'attachment.hash is not the SHA-1 of the data',
+        'DocumentReference.content[0].attachment.hash',
+      ),
+    ]);
+  }
+  if (attachment?.size !== undefined && attachment.size !== size) {
+    throwFaults([
+      xdsFault(
+        'DMP-MHD-SIZE-MISMATCH',
+        'XDSNonIdenticalSize',
+        `attachment.size is not the data length (${String(size)})`,
+        'DocumentReference.content[0].attachment.size',
+      ),
+    ]);
+  }
+}
+
 /**
- * ITI-105 Simplified Publish: one DocumentReference with inline data. The bytes go to a Binary,
- * hash and size are computed, the SubmissionSet derived; a `replaces` target is superseded.
- * Everything is written in one transaction with the audit record.
+ * ITI-105 Simplified Publish: one DocumentReference with inline data. The enforcement point
+ * decides the patient and any replaced document; in its scope the bytes go to a Binary, hash and
+ * size are computed, the SubmissionSet derived and a replaced document superseded, with the
+ * audit record, in one transaction.
  */
 export async function simplifiedPublish(
   ctx: DocumentsContext,
@@ -38,7 +73,12 @@ export async function simplifiedPublish(
   }
   const input = body as DocumentReference;
   throwFaults(ctx.validator.validate(input, 'DocumentReference'));
-  const { faults, patientKey } = checkSimplifiedPublish(input, call.baseUrl);
+  const { faults } = checkSimplifiedPublish(input, call.baseUrl);
+  const relations = relationsOf(
+    [{ resource: input, path: 'DocumentReference' }],
+    call.baseUrl,
+    faults,
+  );
   throwFaults(faults);
   const bytes = Buffer.from(input.content[0]?.attachment.data ?? '', 'base64');
   if (bytes.length > ctx.maxDocumentBytes) {
@@ -48,137 +88,62 @@ export async function simplifiedPublish(
       'DocumentReference.content[0].attachment.data',
     );
   }
-  await authorize(
-    ctx,
-    call,
-    {
-      interaction: 'publish',
-      resourceType: 'DocumentReference',
-      transaction: 'ITI-105',
-      patient: input.subject,
-    },
-    { interaction: 'ITI-105', patient: input.subject },
-  );
-  const replaced = (input.relatesTo ?? []).flatMap((relation, i) =>
-    relation.code === 'replaces'
-      ? [
-          {
-            id: documentIdOf(relation.target.reference, call.baseUrl),
-            path: `DocumentReference.relatesTo[${String(i)}].target`,
-          },
-        ]
-      : [],
-  );
+  const patient = decisionPatientOf(input.subject ?? {}, call.baseUrl, () => undefined);
 
-  const stored = await ctx.store.transaction(async (tx) => {
-    const master = input.masterIdentifier;
-    if (master?.value && (await tx.findByIdentifier('DocumentReference', master)).length > 0) {
-      throwFaults([
-        xdsFault(
-          'DMP-MHD-DUPLICATE-UNIQUE-ID',
-          'XDSDuplicateUniqueIdInRegistry',
-          'A document with this masterIdentifier already exists',
-          'DocumentReference.masterIdentifier',
-        ),
-      ]);
-    }
-    for (const target of replaced) {
-      if (target.id === undefined) {
-        throwFaults([
-          xdsFault(
-            'DMP-MHD-RELATED-DOCUMENT-INVALID',
-            'UnresolvedReferenceException',
-            'A replaced document is DocumentReference/[id] of this repository',
-            target.path,
-          ),
-        ]);
-      } else {
-        throwFaults(
-          await checkReplacedTarget(tx, target.id, patientKey, call.baseUrl, target.path),
-        );
-      }
-    }
-    const [content] = input.content;
-    const contentType = content?.attachment.contentType ?? 'application/octet-stream';
-    const info = await tx.blobs.put(bytes, contentType);
-    const attachment = content?.attachment;
-    if (
-      attachment?.hash !== undefined &&
-      !checkAttachmentHash(attachment.hash, info.sha1).matches
-    ) {
-      throwFaults([
-        xdsFault(
-          'DMP-MHD-HASH-MISMATCH',
-          'XDSNonIdenticalHash',
-          'attachment.hash is not the SHA-1 of the data',
-          'DocumentReference.content[0].attachment.hash',
-        ),
-      ]);
-    }
-    if (attachment?.size !== undefined && attachment.size !== info.size) {
-      throwFaults([
-        xdsFault(
-          'DMP-MHD-SIZE-MISMATCH',
-          'XDSNonIdenticalSize',
-          `attachment.size is not the data length (${String(info.size)})`,
-          'DocumentReference.content[0].attachment.size',
-        ),
-      ]);
-    }
-    const binary = await tx.create<Binary>(linkedBinary(contentType, info.key));
-    const { id: _id, ...rest } = input;
-    const { data: _data, ...storedAttachment } = attachment ?? { contentType };
-    const document = await tx.create<DocumentReference>({
-      ...rest,
-      meta: { ...input.meta, source: submitterOf(call) },
-      subject: typedSubject(input.subject),
-      identifier: withEntryUuid(input.identifier?.filter((i) => i.use !== 'official')),
-      ...(input.securityLabel
-        ? { securityLabel: normalizeSecurityLabels(input.securityLabel) }
-        : {}),
-      content: [
-        {
-          ...content,
-          attachment: {
-            ...storedAttachment,
-            url: `Binary/${binary.id ?? ''}`,
-            hash: info.sha1,
-            size: info.size,
+  const stored = await ctx.access.submit(
+    call,
+    { transaction: 'ITI-105', patient, relations },
+    async (scope) => {
+      const [content] = input.content;
+      const contentType = content?.attachment.contentType ?? 'application/octet-stream';
+      const info = await scope.blobs.put(bytes, contentType);
+      await checkStored(scope, input, info.sha1, info.size);
+      const binary = await scope.create<Binary>(linkedBinary(contentType, info.key));
+      const { id: _id, ...rest } = input;
+      const { data: _data, ...storedAttachment } = content?.attachment ?? { contentType };
+      const document = await scope.create<DocumentReference>({
+        ...rest,
+        meta: { ...input.meta, source: submitterOf(call) },
+        identifier: withEntryUuid(input.identifier?.filter((i) => i.use !== 'official')),
+        ...(input.securityLabel
+          ? { securityLabel: normalizeSecurityLabels(input.securityLabel) }
+          : {}),
+        content: [
+          {
+            ...content,
+            attachment: {
+              ...storedAttachment,
+              url: `Binary/${binary.id ?? ''}`,
+              hash: info.sha1,
+              size: info.size,
+            },
           },
-        },
-      ],
-    });
-    await tx.update<Binary>({
-      ...binary,
-      securityContext: { reference: `DocumentReference/${document.id ?? ''}` },
-    });
-    for (const target of replaced) if (target.id) await supersede(tx, target.id);
-    const set = await tx.create<List>(
-      deriveSubmissionSet(
-        document,
-        `DocumentReference/${document.id ?? ''}`,
-        ctx.sourceId,
-        new Date().toISOString(),
-        {
-          uniqueId: `urn:uuid:${randomUUID()}`,
-          entryUuid: `urn:uuid:${randomUUID()}`,
-        },
-      ),
-    );
-    await ctx.audit.record(
-      buildAuditEvent(
-        auditInput(call, {
-          interaction: 'ITI-105',
-          patient: document.subject,
-          entities: [
-            { what: { reference: `DocumentReference/${document.id ?? ''}` }, role: '3' },
-            { what: { reference: `List/${set.id ?? ''}` }, role: '20' },
-          ],
-        }),
-      ),
-      tx.outbox,
-    );
-    return document;
-  });
+        ],
+      });
+      await scope.update<Binary>({
+        ...binary,
+        securityContext: { reference: `DocumentReference/${document.id ?? ''}` },
+      });
+      for (const relation of relations) {
+        if (relation.replaces) await scope.supersede(relation.targetId);
+      }
+      const set = await scope.create<List>(
+        deriveSubmissionSet(
+          document,
+          `DocumentReference/${document.id ?? ''}`,
+          ctx.sourceId,
+          new Date().toISOString(),
+          { uniqueId: `urn:uuid:${randomUUID()}`, entryUuid: `urn:uuid:${randomUUID()}` },
+        ),
+      );
+      return {
+        result: document,
+        entities: [
+          { what: { reference: `DocumentReference/${document.id ?? ''}` }, role: '3' as const },
+          { what: { reference: `List/${set.id ?? ''}` }, role: '20' as const },
+        ],
+      };
+    },
+  );
   return presentDocument(stored, call.baseUrl);
 }

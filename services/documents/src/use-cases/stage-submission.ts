@@ -1,16 +1,14 @@
-import type { BlobInfo, StoreTransaction } from '@dmp/storage';
+import type { BlobInfo } from '@dmp/storage';
 import type { Fault } from '@dmp/errors';
+import type { SubmissionScope } from '../access/enforcement-point';
 import { entryPath } from '../domain/bundle-entries';
 import { checkAttachmentHash } from '../domain/hash';
 import type { SubmissionPlan } from '../domain/submission-analysis';
 import { xdsFault } from '../domain/xds-fault';
-import type { CallContext } from './context';
-import { checkReplacedTarget } from './replaced-target';
 
-/** Checks what needs the repository: uniqueness and replaced documents. */
-export async function checkRepository(
-  tx: StoreTransaction,
-  call: CallContext,
+/** masterIdentifier uniqueness (XDS uniqueId: unique in the whole repository). */
+export async function checkUniqueIds(
+  scope: SubmissionScope,
   plan: SubmissionPlan,
 ): Promise<Fault[]> {
   const faults: Fault[] = [];
@@ -20,11 +18,7 @@ export async function checkRepository(
     const master = entry.resource.masterIdentifier;
     if (master?.value === undefined) continue;
     const key = `${master.system ?? ''}|${master.value}`;
-    const existing = await tx.findByIdentifier('DocumentReference', {
-      system: master.system,
-      value: master.value,
-    });
-    if (existing.length > 0 || seen.has(key)) {
+    if (seen.has(key) || (await scope.isUniqueIdTaken(master))) {
       faults.push(
         xdsFault(
           'DMP-MHD-DUPLICATE-UNIQUE-ID',
@@ -36,16 +30,12 @@ export async function checkRepository(
     }
     seen.add(key);
   }
-  for (const { documentIndex, targetId } of plan.replacements) {
-    const path = `${entryPath(documentIndex)}.resource.relatesTo`;
-    faults.push(...(await checkReplacedTarget(tx, targetId, plan.patientKey, call.baseUrl, path)));
-  }
   return faults;
 }
 
 /** Stages the documents' bytes and checks each DocumentReference's hash and size against them. */
 export async function stageDocuments(
-  tx: StoreTransaction,
+  scope: SubmissionScope,
   plan: SubmissionPlan,
   bytes: ReadonlyMap<number, Buffer>,
 ): Promise<{ blobs: Map<string, BlobInfo>; faults: Fault[] }> {
@@ -55,7 +45,7 @@ export async function stageDocuments(
     if (content === undefined || entry.fullUrl === undefined) continue;
     const contentType =
       entry.kind === 'binary' ? entry.resource.contentType : 'application/fhir+json';
-    blobs.set(entry.fullUrl, await tx.blobs.put(content, contentType));
+    blobs.set(entry.fullUrl, await scope.blobs.put(content, contentType));
   }
   const faults: Fault[] = [];
   for (const entry of plan.entries) {

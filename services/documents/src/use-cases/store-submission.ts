@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Binary, Bundle, DocumentReference, Identifier, List, Resource } from 'fhir/r4';
 import { buildTransactionResponse, etagOf, type TransactionEntryResult } from '@dmp/fhir';
-import type { BlobInfo, StoreTransaction } from '@dmp/storage';
-import { buildAuditEvent } from '../domain/audit-event';
+import type { BlobInfo } from '@dmp/storage';
+import type { SubmissionScope } from '../access/enforcement-point';
+import type { AuditEntityInput } from '../domain/audit-event';
 import { linkedBinary } from '../domain/binary-link';
 import type { ClassifiedEntry } from '../domain/bundle-entries';
-import { submitterSource } from '../domain/authorship';
+import { submitterSource } from '../domain/submitter';
 import { LIST_TYPES_SYSTEM, MHD_SD, RFC3986_SYSTEM } from '../domain/constants';
 import { rewriteReferences } from '../domain/references';
 import { normalizeSecurityLabels } from '../domain/security-labels';
-import { typedSubject } from '../domain/subject';
 import type { SubmissionPlan } from '../domain/submission-analysis';
-import { auditInput, throwFaults, type CallContext, type DocumentsContext } from './context';
-import { supersede } from './replaced-target';
-import { checkRepository, stageDocuments } from './stage-submission';
+import { throwFaults, type CallContext } from './context';
+import { checkUniqueIds, stageDocuments } from './stage-submission';
 
 const RESPONSE_PROFILE = `${MHD_SD}IHE.MHD.ProvideDocumentBundleResponse`;
 
@@ -56,7 +55,7 @@ function prepareDocument(
   return {
     ...rest,
     meta: { ...document.meta, source: submitter },
-    subject: typedSubject(document.subject ?? plan.subject),
+    ...((document.subject ?? plan.subject) ? { subject: document.subject ?? plan.subject } : {}),
     identifier: withEntryUuid(document.identifier),
     ...(document.securityLabel
       ? { securityLabel: normalizeSecurityLabels(document.securityLabel) }
@@ -66,23 +65,21 @@ function prepareDocument(
 }
 
 async function storeFolder(
-  tx: StoreTransaction,
+  scope: SubmissionScope,
   folder: List,
   method: 'POST' | 'PUT',
 ): Promise<List> {
-  const { id: _id, ...stripped } = folder;
-  const subject = typedSubject(folder.subject);
-  const rest: List = { ...stripped, ...(subject ? { subject } : {}) };
+  const { id: _id, ...rest } = folder;
   if (method === 'PUT') {
     for (const identifier of folder.identifier ?? []) {
-      const [existing] = await tx.findByIdentifier<List>('List', identifier);
+      const existing = await scope.findList(identifier);
       const isFolder = existing?.code?.coding?.some(
         (c) => c.system === LIST_TYPES_SYSTEM && c.code === 'folder',
       );
       if (existing && isFolder) {
         const known = new Set((existing.entry ?? []).map((e) => e.item.reference));
         const added = (folder.entry ?? []).filter((e) => !known.has(e.item.reference));
-        return tx.update<List>({
+        return scope.update<List>({
           ...existing,
           date: folder.date ?? existing.date,
           entry: [...(existing.entry ?? []), ...added],
@@ -90,19 +87,21 @@ async function storeFolder(
       }
     }
   }
-  return tx.create<List>(rest);
+  return scope.create<List>(rest);
 }
 
-/** Writes the checked submission inside `tx`; any fault throws and the store rolls back. */
+/**
+ * Writes the checked submission in the enforcement point's scope (one transaction); any fault
+ * throws and the store rolls back. Returns the transaction-response and what its AuditEvent names.
+ */
 export async function storeSubmission(
-  ctx: DocumentsContext,
   call: CallContext,
   plan: SubmissionPlan,
   bytes: ReadonlyMap<number, Buffer>,
-  tx: StoreTransaction,
-): Promise<Bundle> {
-  throwFaults(await checkRepository(tx, call, plan));
-  const staged = await stageDocuments(tx, plan, bytes);
+  scope: SubmissionScope,
+): Promise<{ result: Bundle; entities: AuditEntityInput[] }> {
+  throwFaults(await checkUniqueIds(scope, plan));
+  const staged = await stageDocuments(scope, plan, bytes);
   throwFaults(staged.faults);
 
   const ids = new Map<string, string>();
@@ -134,14 +133,14 @@ export async function storeSubmission(
             break;
           }
           const { id: _id, ...patient } = entry.resource;
-          remember(entry, await tx.create(patient));
+          remember(entry, await scope.create(patient));
           break;
         }
         case 'binary':
         case 'fhir-document': {
           const info = entry.fullUrl ? staged.blobs.get(entry.fullUrl) : undefined;
           if (!info) break;
-          const binary = await tx.create(linkedBinary(info.contentType, info.key));
+          const binary = await scope.create(linkedBinary(info.contentType, info.key));
           if (entry.fullUrl) binaries.set(entry.fullUrl, { index: entry.index, binary });
           remember(entry, binary);
           break;
@@ -163,31 +162,26 @@ export async function storeSubmission(
               { ...content, attachment: { ...content.attachment, url: stored } },
               ...others,
             ];
-          const storedDocument = await tx.create(document);
+          const storedDocument = await scope.create(document);
           remember(entry, storedDocument);
           // The Binary points back to its DocumentReference: ITI-68 decides on the document.
           const linked = url ? binaries.get(url) : undefined;
           if (linked) {
             const securityContext = { reference: `DocumentReference/${storedDocument.id ?? ''}` };
-            const binary = await tx.update<Binary>({ ...linked.binary, securityContext });
+            const binary = await scope.update<Binary>({ ...linked.binary, securityContext });
             results.set(linked.index, created(binary));
           }
           break;
         }
         case 'folder':
-          remember(entry, await storeFolder(tx, rewrite(entry.resource), entry.method));
+          remember(entry, await storeFolder(scope, rewrite(entry.resource), entry.method));
           break;
         case 'submission-set': {
           const { id: _id, ...list } = entry.resource;
-          const subject = typedSubject(list.subject);
           remember(
             entry,
-            await tx.create<List>(
-              rewrite({
-                ...list,
-                ...(subject ? { subject } : {}),
-                identifier: withEntryUuid(list.identifier),
-              }),
+            await scope.create<List>(
+              rewrite({ ...list, identifier: withEntryUuid(list.identifier) }),
             ),
           );
           break;
@@ -199,29 +193,21 @@ export async function storeSubmission(
   }
   for (const entry of plan.entries) {
     if (entry.kind !== 'patch') continue;
-    results.set(entry.index, created(await supersede(tx, entry.targetId), '200 OK'));
+    results.set(entry.index, created(await scope.supersede(entry.targetId), '200 OK'));
   }
 
   for (const replacement of plan.replacements.filter((r) => !r.patched)) {
-    await supersede(tx, replacement.targetId);
+    await scope.supersede(replacement.targetId);
   }
   const submissionSetRef =
     ids.get(plan.submissionSet.fullUrl ?? '') ?? `List/${plan.submissionSet.index}`;
-  const subject = plan.subject ? rewrite(plan.subject) : undefined;
-  await ctx.audit.record(
-    buildAuditEvent(
-      auditInput(call, {
-        interaction: 'ITI-65',
-        patient: subject,
-        entities: [{ what: { reference: submissionSetRef }, role: '20' }],
-      }),
-    ),
-    tx.outbox,
-  );
   const response = buildTransactionResponse(
     plan.entries
       .sort((a, b) => a.index - b.index)
       .map((entry) => results.get(entry.index) ?? { status: '200 OK' }),
   );
-  return { ...response, meta: { profile: [RESPONSE_PROFILE] } };
+  return {
+    result: { ...response, meta: { profile: [RESPONSE_PROFILE] } },
+    entities: [{ what: { reference: submissionSetRef }, role: '20' }],
+  };
 }

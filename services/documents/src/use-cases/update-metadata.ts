@@ -1,60 +1,17 @@
 import type { DocumentReference } from 'fhir/r4';
-import { fhirError, FhirError, withTrace } from '@dmp/errors';
-import { buildAuditEvent } from '../domain/audit-event';
-import { isAuthor } from '../domain/authorship';
+import { FhirError } from '@dmp/errors';
+import type { PatchTarget } from '../access/enforcement-point';
 import { presentDocument } from '../domain/binary-link';
 import { applyMetadataPatch } from '../domain/metadata-patch';
-import {
-  auditInput,
-  authorize,
-  traceContextOf,
-  type CallContext,
-  type DocumentsContext,
-} from './context';
+import { throwFaults, type CallContext, type DocumentsContext } from './context';
 
-export type PatchTarget = { id: string } | { identifier: string };
-
-async function resolveTarget(
-  ctx: DocumentsContext,
-  target: PatchTarget,
-): Promise<DocumentReference> {
-  if ('id' in target) return ctx.store.read<DocumentReference>('DocumentReference', target.id);
-  const [system, value] = target.identifier.includes('|')
-    ? target.identifier.split('|', 2)
-    : [undefined, target.identifier];
-  if (!value)
-    throw fhirError(
-      'DMP-SEARCH-INVALID-VALUE',
-      'identifier=system|value is required',
-      'identifier',
-    );
-  const matches = await ctx.store.findByIdentifier<DocumentReference>('DocumentReference', {
-    system,
-    value,
-  });
-  if (matches.length === 0)
-    throw fhirError(
-      'DMP-RESOURCE-NOT-FOUND',
-      'No DocumentReference has this identifier',
-      'identifier',
-    );
-  const [only] = matches;
-  if (!only || matches.length > 1) {
-    throw fhirError(
-      'DMP-CONDITIONAL-MULTIPLE-MATCHES',
-      'Several DocumentReferences have this identifier',
-      'identifier',
-    );
-  }
-  return only;
-}
-
-const DELETION = new Set(['entered-in-error', 'superseded']);
+export type { PatchTarget } from '../access/enforcement-point';
 
 /**
  * PDSm metadata update (flux 03/04): JSON Patch or FHIRPath Patch on status, securityLabel and
- * isArchived only, by id or conditionally by identifier; each change is a new version. A
- * logical deletion (status to entered-in-error or superseded) is for the document's author only.
+ * isArchived only, by id or conditionally by identifier; each change is a new version. The
+ * enforcement point decides who may see the document, then who may make each change (a logical
+ * deletion is the author's); the patched document is checked against the R4 schema.
  */
 export async function updateMetadata(
   ctx: DocumentsContext,
@@ -63,42 +20,21 @@ export async function updateMetadata(
   body: unknown,
   ifMatch: string | undefined,
 ): Promise<DocumentReference> {
-  const original = await resolveTarget(ctx, target);
-  const outcome = applyMetadataPatch(original, body);
-  if ('fault' in outcome) throw new FhirError(outcome.fault);
-  const patched = outcome.document;
-  const deletion = patched.status !== original.status && DELETION.has(patched.status);
-  const reference = `DocumentReference/${original.id ?? ''}`;
-  const audit = {
-    interaction: 'PDSm-update' as const,
-    patient: original.subject,
-    entities: [{ what: { reference }, role: '3' as const }],
-  };
-  await authorize(
-    ctx,
+  const stored = await ctx.access.patch(
     call,
-    {
-      interaction: deletion ? 'delete' : 'update',
-      resourceType: 'DocumentReference',
-      patient: original.subject,
-      document: original,
+    target,
+    (current) => {
+      const outcome = applyMetadataPatch(current, body);
+      if ('fault' in outcome) throw new FhirError(outcome.fault);
+      // The result must still be a valid R4 DocumentReference (a label nested 1,000 deep is not).
+      throwFaults(
+        ctx.validator
+          .validate(outcome.document, 'DocumentReference')
+          .map((fault) => ({ ...fault, code: 'DMP-PDSM-PATCH-INVALID' as const })),
+      );
+      return outcome.document;
     },
-    audit,
+    ifMatch,
   );
-  if (deletion && !isAuthor(call.actor, original)) {
-    const error = fhirError(
-      'DMP-PDSM-DELETE-NOT-AUTHOR',
-      "Only the document's author may delete it",
-      'DocumentReference.status',
-    );
-    throw withTrace(error, traceContextOf(audit));
-  }
-  const stored = await ctx.store.transaction(async (tx) => {
-    const updated = await tx.update<DocumentReference>(patched, {
-      ifMatch: ifMatch ?? original.meta?.versionId,
-    });
-    await ctx.audit.record(buildAuditEvent(auditInput(call, audit)), tx.outbox);
-    return updated;
-  });
   return presentDocument(stored, call.baseUrl);
 }

@@ -25,6 +25,11 @@ export interface SearchParameterDefinition {
   aliases?: string[];
   /** May be used in `_sort`. */
   sortable?: boolean;
+  /**
+   * Indexed for the services' own predicates only (e.g. the patient key the documents service's
+   * enforcement point ANDs into every query): never accepted from a client, never published.
+   */
+  internal?: boolean;
 }
 
 /** The parameters of one resource type, keyed by code and alias. */

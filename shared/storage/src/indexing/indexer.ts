@@ -80,7 +80,13 @@ function compileType(defs: readonly SearchParameterDefinition[]): CompiledType {
   for (const definition of defs) {
     compiled.byCode.set(definition.code, definition);
     for (const alias of definition.aliases ?? []) compiled.byCode.set(alias, definition);
-    if (definition.type === 'token' && IDENTIFIER_PATH.test(definition.expression.trim())) {
+    // Internal keys (e.g. the patient's INS on a subject) are not the resource's own identifiers.
+    const ownIdentifier = definition.internal !== true;
+    if (
+      ownIdentifier &&
+      definition.type === 'token' &&
+      IDENTIFIER_PATH.test(definition.expression.trim())
+    ) {
       compiled.identifierParameters.push(definition.code);
     }
     if (COMMON.has(definition.code)) continue;

@@ -62,6 +62,23 @@ export function whereReferenceIs(path: string, type: string): string {
   );
 }
 
+/** Canonical base of the parameters this project defines for itself (internal ones included). */
+export const DMP_SEARCH_PARAMETER_BASE = 'https://dmp.example.fr/fhir/SearchParameter/';
+
+/**
+ * The internal patient key of a stored resource: the INS its subject reference carries, which
+ * the documents service stamps on every DocumentReference and List it stores.
+ */
+export function patientKeyParameter(resourceType: string): SearchParameterDefinition {
+  return build(
+    'dmp-patient',
+    'token',
+    `${DMP_SEARCH_PARAMETER_BASE}dmp-patient`,
+    `${resourceType}.subject.identifier`,
+    { internal: true },
+  );
+}
+
 /** `_id` and `_lastUpdated`, common to every type (R4 `Resource.*`, restricted to the type). */
 export function commonParameters(resourceType: string): SearchParameterDefinition[] {
   return [

@@ -5,6 +5,8 @@ import {
   PDSM_IS_ARCHIVED_EXTENSION_URL,
   PDSM_SEARCH_PARAMETER_BASE,
   commonParameters,
+  DMP_SEARCH_PARAMETER_BASE,
+  patientKeyParameter,
   profiled,
   r4,
   whereReferenceIs,
@@ -89,5 +91,17 @@ export const DOCUMENT_REFERENCE_PARAMETERS: readonly SearchParameterDefinition[]
     `${PDSM_SEARCH_PARAMETER_BASE}PDSm-DocumentReference-period-end`,
     `${DR}.context.period.end`,
     { aliases: ['PDSm_DocumentReference_period-end'], sortable: true },
+  ),
+  patientKeyParameter(DR),
+  // Who submitted the document (`meta.source` = `urn:dmp:submitter:<kind>:<id>`), so that a
+  // hospital's software finds its own submissions (TD3.1b) and nothing else.
+  profiled(
+    'dmp-submitter',
+    'uri',
+    `${DMP_SEARCH_PARAMETER_BASE}dmp-submitter`,
+    `${DR}.meta.source`,
+    {
+      internal: true,
+    },
   ),
 ];

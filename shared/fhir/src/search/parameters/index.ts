@@ -11,7 +11,10 @@ export * from './define';
 export * from './chain-targets';
 export { AUDIT_EVENT_ENTITY_ID_DEFINITION } from './audit-event';
 
-/** The search parameters each served resource type supports, `_id` and `_lastUpdated` included. */
+/**
+ * The search parameters each served resource type indexes, `_id` and `_lastUpdated` included,
+ * and the internal ones (see {@link searchParametersFor} for what clients may use).
+ */
 export const SEARCH_PARAMETERS: Readonly<Record<string, readonly SearchParameterDefinition[]>> =
   Object.freeze({
     DocumentReference: DOCUMENT_REFERENCE_PARAMETERS,
@@ -23,13 +26,22 @@ export const SEARCH_PARAMETERS: Readonly<Record<string, readonly SearchParameter
     Communication: COMMUNICATION_PARAMETERS,
   });
 
-/** The parameters of `resourceType`; throws a TypeError for a type this registry does not know. */
+const PUBLIC_PARAMETERS = new Map(
+  Object.entries(SEARCH_PARAMETERS).map(([type, parameters]) => [
+    type,
+    parameters.filter((p) => p.internal !== true),
+  ]),
+);
+
+/**
+ * The parameters clients may use on `resourceType` (the internal ones left out); throws a
+ * TypeError for a type this registry does not know. Stores index {@link SEARCH_PARAMETERS}.
+ */
 export function searchParametersFor(resourceType: string): readonly SearchParameterDefinition[] {
-  if (!Object.prototype.hasOwnProperty.call(SEARCH_PARAMETERS, resourceType)) {
+  const parameters = PUBLIC_PARAMETERS.get(resourceType);
+  if (!parameters) {
     throw new TypeError(`No search parameters registered for resource type '${resourceType}'`);
   }
-  const parameters = SEARCH_PARAMETERS[resourceType];
-  if (!parameters) throw new TypeError(`No search parameters for '${resourceType}'`);
   return parameters;
 }
 

@@ -11,6 +11,7 @@ import {
   PDSM_IS_ARCHIVED_EXTENSION_URL,
   PDSM_SEARCH_PARAMETER_BASE,
   commonParameters,
+  patientKeyParameter,
   profiled,
   r4,
   whereReferenceIs,
@@ -72,4 +73,5 @@ export const LIST_PARAMETERS: readonly SearchParameterDefinition[] = [
     `List.extension.where(url='${AUTHOR_ORG_EXTENSION_URL}').value`,
     { targets: ['Organization'], aliases: ['PDSm_authorOrg'] },
   ),
+  patientKeyParameter('List'),
 ];

@@ -1,3 +1,4 @@
+import { parseSearch } from '../parse-search';
 import type { Bundle, SearchParameter } from 'fhir/r4';
 import { readFixture } from '@dmp/test-fixtures';
 import type { SearchParameterDefinition } from '../search-parameter';
@@ -95,8 +96,27 @@ describe('search parameter registry', () => {
       .filter(([, d]) => !officialProfiled.has(d.definition))
       .map(([type, d]) => `${type}.${d.code}`);
 
-    // entity-id: BALP's ARR CapabilityStatement; purpose-of-use: our own (break-glass review).
-    expect(unknown).toEqual(['AuditEvent.entity-id', 'AuditEvent.purpose-of-use']);
+    // entity-id: BALP's ARR CapabilityStatement; purpose-of-use: our own (break-glass review);
+    // dmp-*: internal keys of the documents service's enforcement point.
+    expect(unknown).toEqual([
+      'DocumentReference.dmp-patient',
+      'DocumentReference.dmp-submitter',
+      'List.dmp-patient',
+      'AuditEvent.entity-id',
+      'AuditEvent.purpose-of-use',
+    ]);
+  });
+
+  it('offers no internal parameter to clients', () => {
+    for (const [type, definitions] of Object.entries(SEARCH_PARAMETERS)) {
+      const offered = searchParametersFor(type).map((d) => d.code);
+      const internal = definitions.filter((d) => d.internal).map((d) => d.code);
+      expect(offered.filter((code) => internal.includes(code))).toEqual([]);
+      expect(offered.length + internal.length).toBe(definitions.length);
+    }
+    expect(() =>
+      parseSearch('DocumentReference', new URLSearchParams({ 'dmp-patient': 'x' })),
+    ).toThrow(/Unknown search parameter/);
   });
 
   it.each(Object.entries(SEARCH_PARAMETERS))(
