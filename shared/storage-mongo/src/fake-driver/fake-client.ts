@@ -1,4 +1,4 @@
-import type { MongoClient } from 'mongodb';
+import { MongoError, MongoErrorLabel, type MongoClient } from 'mongodb';
 import { FakeCollection, type SessionLike } from './fake-collection';
 import type { FakeServer } from './fake-server';
 import { FakeTransaction } from './fake-server';
@@ -19,11 +19,22 @@ export class FakeSession implements SessionLike {
   }
   commitTransaction(): Promise<void> {
     const tx = this.tx;
-    const failure = this.server.enter({
-      op: 'commitTransaction',
-      collection: '',
-      inTransaction: true,
-    });
+    let failure;
+    try {
+      failure = this.server.enter({
+        op: 'commitTransaction',
+        collection: '',
+        inTransaction: true,
+      });
+    } catch (error) {
+      // A refused commit aborts the transaction; one whose outcome is unknown (the server may
+      // not have received it) leaves it open, to be committed again.
+      if (!outcomeUnknown(error)) {
+        if (tx) this.server.release(tx);
+        this.tx = undefined;
+      }
+      throw error;
+    }
     if (tx) this.server.commit(tx);
     this.tx = undefined;
     if (failure) return Promise.reject(failure.error());
@@ -71,4 +82,12 @@ export function fakeClient(server: FakeServer): MongoClient {
     close: () => Promise.resolve(),
   };
   return client as unknown as MongoClient;
+}
+
+function outcomeUnknown(error: unknown): boolean {
+  return (
+    error instanceof MongoError &&
+    (error.name.startsWith('MongoNetwork') ||
+      error.hasErrorLabel(MongoErrorLabel.UnknownTransactionCommitResult))
+  );
 }
