@@ -124,10 +124,10 @@ describe('staged blobs across aborted attempts and unknown commits', () => {
     const { store } = await openFakeStore(server);
     const big = Buffer.alloc(3 * 255 * 1024, 7);
     await expect(
-      store.transaction(async (tx) => {
+      store.transaction((tx) => {
         const upload = tx.blobs.put(big, 'application/pdf');
         upload.catch(() => undefined);
-        throw new Error('validation failed while the upload runs');
+        return Promise.reject(new Error('validation failed while the upload runs'));
       }),
     ).rejects.toThrow('validation failed');
     await new Promise((resolve) => setTimeout(resolve, 50));
