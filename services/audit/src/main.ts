@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { loadConfig } from '@dmp/config';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
-import { openAuditLog, runService } from '@dmp/runtime';
+import { parseStorageUrl } from '@dmp/storage';
+import { openAuditLog, openAuditRetention, runService } from '@dmp/runtime';
 import { Checkpointer, createApp, openCheckpointKey } from './app';
 import { auditSettings } from './settings';
 
@@ -23,19 +24,28 @@ void runService({
     const stopCheckpoints = checkpointer.start(settings.checkpointSeconds * 1000, (error) =>
       logger.error({ err: error }, 'audit checkpoint failed'),
     );
-    let stopRetention = () => {};
+    let stopRetention = () => Promise.resolve();
     if (settings.retentionDays !== undefined) {
       const days = settings.retentionDays;
+      const retention = await openAuditRetention(
+        settings.retentionStorageUrl === undefined
+          ? location
+          : parseStorageUrl(settings.retentionStorageUrl),
+        auditLog,
+      );
       const purge = () => {
         const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
-        auditLog.purgeBefore(cutoff).then(
+        retention.purgeBefore(cutoff).then(
           (removed) => logger.info({ removed, cutoff }, 'audit retention purge'),
           (error: unknown) => logger.error({ err: error }, 'audit retention purge failed'),
         );
       };
       const timer = setInterval(purge, 86_400_000);
       timer.unref();
-      stopRetention = () => clearInterval(timer);
+      stopRetention = () => {
+        clearInterval(timer);
+        return retention.close();
+      };
     }
     logger.info(
       { kid: key.kid, retentionDays: settings.retentionDays ?? 'forever' },
@@ -45,7 +55,7 @@ void runService({
       deps: { auditLog, checkpointer, feedClients: settings.feedClients },
       close: async () => {
         stopCheckpoints();
-        stopRetention();
+        await stopRetention();
         await checkpointer.checkpoint();
         await auditLog.close();
       },

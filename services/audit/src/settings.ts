@@ -37,4 +37,9 @@ export const auditSettings = {
     max: 1_000_000,
     doc: 'Delete audit events recorded more than this many days ago (daily); unset = keep forever (default). The DMP keeps traces at least as long as the record: closure + 10 years (SPEC C.6)',
   },
+  retentionStorageUrl: {
+    env: 'AUDIT_RETENTION_STORAGE_URL',
+    type: 'string',
+    doc: 'Database URL retention connects with (MongoDB: a user with the retention role, allowed to remove old events); unset = the audit log connection',
+  },
 } as const;

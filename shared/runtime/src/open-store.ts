@@ -6,9 +6,13 @@ import { openSqliteAuditLog, openSqliteStore } from '@dmp/storage-sqlite';
 
 /** The part of `@dmp/storage-mongo` used here (loaded lazily, see below). */
 interface MongoAdapter {
-  openMongoStore: (options: MongoOptions) => Promise<ResourceStore>;
+  openMongoStore: (options: MongoOptions & { blobSweep: object }) => Promise<ResourceStore>;
   openMongoAuditLog: (options: MongoOptions) => Promise<AuditLog>;
+  openMongoAuditRetention: (options: { url: string }) => Promise<AuditRetention>;
 }
+
+/** The retention part of the audit log, possibly on a connection of its own. */
+export type AuditRetention = Pick<AuditLog, 'purgeBefore' | 'close'>;
 
 type SearchParameters = Readonly<Record<string, readonly SearchParameterDefinition[]>>;
 
@@ -37,7 +41,8 @@ export function openStore(
         openSqliteStore({ file: location.file, blobDir: location.blobDir, searchParameters }),
       );
     case 'mongodb': {
-      return mongoAdapter().openMongoStore({ url: location.url, searchParameters });
+      // Staged blob files nobody references (crashes) are swept hourly by one instance.
+      return mongoAdapter().openMongoStore({ url: location.url, searchParameters, blobSweep: {} });
     }
   }
 }
@@ -61,4 +66,18 @@ export function openAuditLog(
     case 'mongodb':
       return mongoAdapter().openMongoAuditLog({ url: location.url, searchParameters });
   }
+}
+
+/**
+ * Retention of the audit log under its own database user (`AUDIT_RETENTION_STORAGE_URL`): on
+ * MongoDB a second connection whose user has the retention role (remove on `audit_log`), which
+ * the audit service's append-only user lacks. SQLite has no users: the log itself purges.
+ */
+export async function openAuditRetention(
+  location: StorageLocation,
+  log: AuditLog,
+): Promise<AuditRetention> {
+  if (location.kind === 'sqlite')
+    return { purgeBefore: (cutoff) => log.purgeBefore(cutoff), close: () => Promise.resolve() };
+  return mongoAdapter().openMongoAuditRetention({ url: location.url });
 }

@@ -7,8 +7,14 @@ export interface ContractHarness<S = ResourceStore> {
   /** A store ready to use (fresh per test where cheap; the suite uses random ids anyway). */
   open(): Promise<S>;
   teardown(store: S): Promise<void>;
-  /** What the backend can do; a missing capability skips its group visibly. */
-  caps?: { multiDocTransactions?: boolean };
+  /**
+   * What the backend can do; a missing capability skips its group visibly.
+   * `serializedTransactions`: transactions never interleave (SQLite); MongoDB runs them
+   * concurrently on snapshots and retries the loser of a conflict instead.
+   */
+  caps?: { multiDocTransactions?: boolean; serializedTransactions?: boolean };
+  /** A second handle on the same database, as another instance of the service would open it. */
+  openPeer?(store: S): Promise<S>;
   /** Back door: every file under the adapter's blob area, to prove a rollback left none. */
   listBlobFiles?(store: S): Promise<string[]>;
 }

@@ -16,8 +16,10 @@ import {
   describeSearchMissingContract,
   describeSearchUriContract,
 } from './search-uri-missing.contract';
+import { describeSearchCaseContract } from './search-case.contract';
 import { describeSortPagingContract } from './sort-paging.contract';
 import { describeTransactionContract } from './transaction.contract';
+import { describeUniqueClaimContract } from './unique-claim.contract';
 
 export type { ContractHarness } from './harness';
 export * from './builders';
@@ -40,8 +42,10 @@ export function describeResourceStoreContract(harness: ContractHarness<ResourceS
   describeSearchChainContract(harness);
   describeSearchUriContract(harness);
   describeSearchMissingContract(harness);
+  describeSearchCaseContract(harness);
   describeSortPagingContract(harness);
   describeTransactionContract(harness);
+  describeUniqueClaimContract(harness);
   describeOutboxContract(harness);
   describeBlobContract(harness);
 }

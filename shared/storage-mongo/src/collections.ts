@@ -5,8 +5,13 @@ import type { Db, IndexDescription } from 'mongodb';
  * definitions is a no-op, an existing collection is kept) when a store opens.
  */
 export const OUTBOX = 'outbox';
-export const COUNTERS = 'counters';
 export const BLOBS = 'blobs';
+/** `claimUnique` keys (`_id` = `{ n, k }`). */
+export const CLAIMS = 'unique_claims';
+/** Leases of background jobs run by one instance at a time (the blob sweeper). */
+export const LEASES = 'leases';
+/** Markers of one-off migrations (`pat` recomputation). */
+export const META = 'meta';
 /** GridFS bucket name: `<bucket>.files` and `<bucket>.chunks`. */
 export const GRIDFS_BUCKET = 'blob_bytes';
 
@@ -36,6 +41,9 @@ export const OUTBOX_INDEXES: IndexDescription[] = [
   { key: { topic: 1, lease: 1, _id: 1 }, name: 'claimable' },
 ];
 
+/** The blob sweeper asks which metadata references a staged file. */
+export const BLOB_INDEXES: IndexDescription[] = [{ key: { file: 1 }, name: 'by_file' }];
+
 export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): Promise<void> {
   const jobs: Promise<unknown>[] = [];
   for (const type of resourceTypes) {
@@ -43,7 +51,8 @@ export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): P
     jobs.push(db.collection(historyCollection(type)).createIndexes(HISTORY_INDEXES));
   }
   jobs.push(db.collection(OUTBOX).createIndexes(OUTBOX_INDEXES));
-  jobs.push(ensureCollection(db, COUNTERS), ensureCollection(db, BLOBS));
+  jobs.push(db.collection(BLOBS).createIndexes(BLOB_INDEXES));
+  for (const name of [CLAIMS, LEASES, META]) jobs.push(ensureCollection(db, name));
   await Promise.all(jobs);
 }
 

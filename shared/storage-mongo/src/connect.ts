@@ -23,11 +23,20 @@ export async function connectTransactional(
     ignoreUndefined: true,
     ...options.clientOptions,
   });
+  return openOnClient(client, options.dbName ?? databaseFromUrl(options.url) ?? 'dmp', setup);
+}
+
+/** Connects `client` (closed again if anything fails), checks the topology, runs `setup`. */
+export async function openOnClient(
+  client: MongoClient,
+  dbName: string,
+  setup: (db: Db) => Promise<unknown>,
+): Promise<{ client: MongoClient; db: Db }> {
   await guard(() => client.connect());
   try {
     const hello = (await guard(() => client.db('admin').command({ hello: 1 }))) as HelloReply;
     assertTransactionalTopology(hello);
-    const db = client.db(options.dbName ?? databaseFromUrl(options.url) ?? 'dmp');
+    const db = client.db(dbName);
     await guard(() => setup(db));
     return { client, db };
   } catch (error) {

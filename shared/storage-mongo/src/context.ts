@@ -12,6 +12,8 @@ export interface MongoContext {
   parameters: SearchParameterSet;
   now: () => Date;
   maxCount: number;
+  /** Most chain targets listed in an `$in` before the chain is joined instead (tests lower it). */
+  chainInLimit?: number;
 }
 
 export const resources = (ctx: MongoContext, type: string): Collection<ResourceDoc> =>

@@ -15,7 +15,7 @@ import {
   withMeta,
 } from './documents';
 import { toBlobDoc, toBlobInfo } from './mongo-blob-store';
-import { toOutboxDoc, toOutboxRecord } from './mongo-outbox';
+import { outboxIds, toOutboxDoc, toOutboxRecord } from './mongo-outbox';
 
 const indexer = createIndexer(SEARCH_PARAMETERS);
 const AT = '2026-01-01T00:00:00.000Z';
@@ -39,7 +39,7 @@ describe('resource document shape', () => {
       v: 3,
       ts: AT,
       del: false,
-      pat: 'Patient/p1',
+      pat: `${INS_SYSTEM}|ins-1`,
       res: resource,
     });
     expect(doc.idx).toEqual(
@@ -101,9 +101,13 @@ describe('resource document shape', () => {
     expect('\u{FFFD}' < '\u{1F600}').toBe(false);
   });
 
-  it('a Patient is its own compartment; a resource without a patient has none', () => {
-    const patient = withMeta(buildPatient('Durand', 'Marie'), 'p9', 1, AT);
+  it('a Patient is keyed by its INS, else by itself; a resource without a patient has none', () => {
+    const patient = withMeta(buildPatient('Durand', 'Marie', 'ins-9'), 'p9', 1, AT);
     expect(toResourceDoc(patient, indexer.extract(patient), SEARCH_PARAMETERS).pat).toBe(
+      `${INS_SYSTEM}|ins-9`,
+    );
+    const anonymous = withMeta({ ...patient, identifier: [] }, 'p9', 1, AT);
+    expect(toResourceDoc(anonymous, indexer.extract(anonymous), SEARCH_PARAMETERS).pat).toBe(
       'Patient/p9',
     );
     const orphan = withMeta(
@@ -123,7 +127,7 @@ describe('resource document shape', () => {
       v: 4,
       ts: 'later',
       del: true,
-      pat: 'Patient/p1',
+      pat: `${INS_SYSTEM}|ins-1`,
       res: null,
       idx: [],
       srt: {},
@@ -138,17 +142,17 @@ describe('resource document shape', () => {
       v: 3,
       ts: AT,
       del: false,
-      pat: 'Patient/p1',
+      pat: `${INS_SYSTEM}|ins-1`,
       res: resource,
     });
   });
 });
 
 describe('outbox document shape', () => {
-  it('stores the payload as JSON text with a numeric sequence id, unleased', () => {
-    const doc = toOutboxDoc(7, 'audit', { a: 1, skip: undefined }, new Date(AT));
+  it('stores the payload as JSON text under an ObjectId (no shared counter), unleased', () => {
+    const doc = toOutboxDoc('audit', { a: 1, skip: undefined }, new Date(AT));
     expect(doc).toEqual({
-      _id: 7,
+      _id: expect.any(ObjectId),
       topic: 'audit',
       json: '{"a":1}',
       attempts: 0,
@@ -156,13 +160,25 @@ describe('outbox document shape', () => {
       lease: null,
     });
     expect(toOutboxRecord(doc)).toEqual({
-      id: '7',
+      id: (doc._id as ObjectId).toHexString(),
       topic: 'audit',
       payload: { a: 1 },
       attempts: 0,
       createdAt: AT,
     });
-    expect(toOutboxDoc(8, 't', undefined, new Date(AT)).json).toBe('null');
+    expect(toOutboxDoc('t', undefined, new Date(AT)).json).toBe('null');
+  });
+
+  it('gives increasing ids within a process; a record of an older version keeps its number', () => {
+    const ids = Array.from(
+      { length: 50 },
+      () => toOutboxRecord(toOutboxDoc('t', 1, new Date())).id,
+    );
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(50);
+    const legacy = { ...toOutboxDoc('audit', 1, new Date(AT)), _id: 7 };
+    expect(toOutboxRecord(legacy).id).toBe('7');
+    expect(outboxIds(['7', ids[0] ?? '', 'nope', '1e3'])).toEqual([7, new ObjectId(ids[0])]);
   });
 });
 

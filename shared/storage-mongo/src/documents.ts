@@ -1,5 +1,6 @@
 import type { Resource } from 'fhir/r4';
 import type { IndexEntry, SearchParameterSet } from '@dmp/storage';
+import { patientKeyOf } from './patient-key';
 
 /**
  * The shapes written to MongoDB. One collection per resource type holds the current version of
@@ -30,7 +31,7 @@ export interface ResourceDoc {
   ts: string;
   /** Tombstone of a deleted resource (`res` is null then). */
   del: boolean;
-  /** Patient compartment (`Patient/<id>`) or null: the shard key. */
+  /** The patient (INS or `Patient/<id>`, see `patient-key.ts`) or null: the shard key. */
   pat: string | null;
   res: Resource | null;
   /** Index values (multikey indexes on `idx.p` + value fields). */
@@ -53,8 +54,6 @@ export interface HistoryDoc {
 export const SORT_MISSING_ASC = '\u{10FFFF}';
 /** Descending sort key of a resource without the parameter: after every real value. */
 export const SORT_MISSING_DESC = '';
-
-const PATIENT_PARAMS = ['patient', 'subject', 'entity'];
 
 export function toIndexDoc(entry: IndexEntry): IndexDoc {
   switch (entry.kind) {
@@ -118,21 +117,6 @@ export function toSortDocs(
   return out;
 }
 
-/** The patient compartment of a resource: itself for a Patient, else its patient reference. */
-export function patientCompartment(
-  resource: Resource,
-  entries: readonly IndexEntry[],
-): string | null {
-  if (resource.resourceType === 'Patient') return `Patient/${resource.id ?? ''}`;
-  for (const param of PATIENT_PARAMS) {
-    const entry = entries.find(
-      (e) => e.kind === 'reference' && e.param === param && e.ref.startsWith('Patient/'),
-    );
-    if (entry?.kind === 'reference') return entry.ref;
-  }
-  return null;
-}
-
 /** The current-version document of a stored resource (meta already set). */
 export function toResourceDoc(
   resource: Resource,
@@ -140,14 +124,15 @@ export function toResourceDoc(
   parameters: SearchParameterSet,
 ): ResourceDoc {
   const id = resource.id ?? '';
+  const idx = entries.filter((e) => e.param !== '_id').map(toIndexDoc);
   return {
     _id: id,
     v: Number(resource.meta?.versionId ?? '1'),
     ts: resource.meta?.lastUpdated ?? '',
     del: false,
-    pat: patientCompartment(resource, entries),
+    pat: patientKeyOf(resource.resourceType, id, idx),
     res: resource,
-    idx: entries.filter((e) => e.param !== '_id').map(toIndexDoc),
+    idx,
     srt: toSortDocs(resource.resourceType, entries, parameters),
   };
 }

@@ -16,7 +16,7 @@ export function toStoreError(error: unknown): unknown {
       { cause: error },
     );
   }
-  if (isMongoError(error) || error instanceof ConflictRetry) {
+  if (isMongoError(error) || isNamed(error, 'ConflictRetry')) {
     return new FhirError(
       { code: 'DMP-STORAGE-UNAVAILABLE', message: 'The storage is temporarily unavailable.' },
       { cause: error },
@@ -35,11 +35,15 @@ export function isDuplicateKey(error: unknown): boolean {
   return isMongoError(error) && typeof error.code === 'number' && DUPLICATE_KEY.has(error.code);
 }
 
-/** Whether the whole transaction is worth running again (the driver's label, or a known code). */
+/**
+ * Whether the whole transaction is worth running again: the driver's label, a known code, or a
+ * network error (inside a transaction the server may have lost it; the driver labels those too).
+ */
 export function isTransientTransactionError(error: unknown): boolean {
-  if (error instanceof ConflictRetry) return true;
+  if (isNamed(error, 'ConflictRetry')) return true;
   if (!isMongoError(error)) return false;
   if (error.hasErrorLabel(MongoErrorLabel.TransientTransactionError)) return true;
+  if (isNetworkError(error)) return true;
   return typeof error.code === 'number' && TRANSIENT_CODES.has(error.code);
 }
 
@@ -47,6 +51,18 @@ export function isTransientTransactionError(error: unknown): boolean {
 export function isUnknownCommitResult(error: unknown): boolean {
   return isMongoError(error) && error.hasErrorLabel(MongoErrorLabel.UnknownTransactionCommitResult);
 }
+
+/** A commit that failed without saying whether it applied: the label, or a network error. */
+export function isCommitOutcomeUnknown(error: unknown): boolean {
+  return isUnknownCommitResult(error) || (isMongoError(error) && isNetworkError(error));
+}
+
+function isNetworkError(error: MongoError): boolean {
+  return error.name.startsWith('MongoNetwork') || error.name === 'MongoServerSelectionError';
+}
+
+const isNamed = (error: unknown, name: string): boolean =>
+  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
 
 /** Our own signal: a conditional write lost a race; the transaction runs again. */
 export class ConflictRetry extends Error {

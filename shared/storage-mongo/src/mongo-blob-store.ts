@@ -29,10 +29,16 @@ export interface StagedBlob {
   size: number;
 }
 
+/** A staged GridFS file and, once uploaded, the SHA-256 its metadata would be keyed by. */
+export interface StagedRef {
+  file: ObjectId;
+  sha256?: string;
+}
+
 /** Files uploaded during one transaction attempt: which to delete on abort, which in any case. */
 export interface StagedFiles {
   /** Referenced by metadata written in this transaction: deleted only on abort. */
-  created: ObjectId[];
+  created: StagedRef[];
   /** Same bytes already stored: never referenced, deleted once the transaction ends. */
   redundant: ObjectId[];
 }
@@ -61,10 +67,17 @@ export function toBlobInfo(doc: BlobDoc): BlobInfo {
 export const bucketOf = (ctx: MongoContext): GridFSBucket =>
   new GridFSBucket(ctx.db, { bucketName: GRIDFS_BUCKET });
 
-/** Streams the content into a new GridFS file, hashing (SHA-1, SHA-256) and counting on the way. */
+/**
+ * Streams the content into a new GridFS file `file`, hashing (SHA-1, SHA-256) and counting on the
+ * way; `signal` stops the upload (its partial chunks are deleted). Never joins a transaction: a
+ * MongoDB server transaction starts at its first read or write, so a blob put first is uploaded
+ * before the transaction's clock starts.
+ */
 export async function stageBlob(
   ctx: MongoContext,
   content: Readable | Buffer,
+  file: ObjectId = new ObjectId(),
+  signal?: AbortSignal,
 ): Promise<StagedBlob> {
   const sha1 = createHash('sha1');
   const sha256 = createHash('sha256');
@@ -77,11 +90,10 @@ export async function stageBlob(
       done(null, chunk);
     },
   });
-  const file = new ObjectId();
   const upload = bucketOf(ctx).openUploadStreamWithId(file, `staged-${file.toHexString()}`);
   const source = Buffer.isBuffer(content) ? Readable.from([content]) : content;
   try {
-    await pipeline(source, hasher, upload);
+    await pipeline(source, hasher, upload, ...(signal ? [{ signal }] : []));
   } catch (error) {
     await discardFiles(ctx, [file]); // chunks of a partial upload
     throw error;
@@ -111,19 +123,32 @@ export async function recordBlob(
   const doc = await collection.findOne({ _id: staged.sha256 }, withSession(ctx));
   if (!doc) throw new Error('blob metadata vanished inside the transaction');
   if (!doc.file.equals(staged.file)) {
-    const at = files.created.findIndex((id) => id.equals(staged.file));
+    const at = files.created.findIndex((ref) => ref.file.equals(staged.file));
     if (at >= 0) files.created.splice(at, 1);
     files.redundant.push(staged.file);
   }
   return toBlobInfo(doc);
 }
 
-/** The GridFS file the committed metadata of `key` points at. */
-export async function blobFile(ctx: MongoContext, key: string): Promise<ObjectId | undefined> {
-  const doc = await ctx.db
-    .collection<BlobDoc>(BLOBS)
-    .findOne({ _id: key }, { projection: { file: 1 } });
-  return doc?.file;
+/**
+ * After a commit whose outcome stayed unknown: the staged files that a read of the committed
+ * metadata proves unreferenced (the commit did not land, or other bytes won), to delete now.
+ * A file whose check fails is kept: the blob sweeper removes it later if it is an orphan.
+ */
+export async function provenUnreferenced(
+  ctx: MongoContext,
+  refs: readonly StagedRef[],
+): Promise<ObjectId[]> {
+  const out: ObjectId[] = [];
+  for (const ref of refs) {
+    if (ref.sha256 === undefined) continue;
+    const doc = await ctx.db
+      .collection<BlobDoc>(BLOBS)
+      .findOne({ _id: ref.sha256 }, { projection: { file: 1 } })
+      .catch(() => 'unknown' as const);
+    if (doc !== 'unknown' && !doc?.file.equals(ref.file)) out.push(ref.file);
+  }
+  return out;
 }
 
 export async function statBlob(ctx: MongoContext, key: string): Promise<BlobInfo | undefined> {

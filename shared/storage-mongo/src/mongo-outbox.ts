@@ -1,27 +1,29 @@
+import { ObjectId } from 'mongodb';
 import type { OutboxRecord } from '@dmp/storage';
 import { withSession, type MongoContext } from './context';
-import { COUNTERS, OUTBOX } from './collections';
+import { OUTBOX } from './collections';
 
-/** One outbox record: `_id` is a gapless increasing sequence (from `counters`). */
+/**
+ * One outbox record. `_id` is an ObjectId made by the appending process: increasing within a
+ * process (time, then a counter), unique everywhere, and shared by no one, so concurrent appends
+ * never write a common document (a global counter made every append of every instance conflict).
+ * Records of an older version have a number `_id`; BSON orders numbers before ObjectIds, so they
+ * are claimed first and acknowledged by their number.
+ */
 export interface OutboxDoc {
-  _id: number;
+  _id: ObjectId | number;
   topic: string;
   /** The payload as JSON text (exactly what SQLite stores: `undefined` becomes `null`). */
   json: string;
   attempts: number;
   createdAt: string;
-  /** Claimed until this instant, or null when never claimed. */
-  lease: string | null;
+  /** Claimed until this instant of the server's clock, or null when never claimed. */
+  lease: Date | null;
 }
 
-interface CounterDoc {
-  _id: string;
-  seq: number;
-}
-
-export function toOutboxDoc(seq: number, topic: string, payload: unknown, now: Date): OutboxDoc {
+export function toOutboxDoc(topic: string, payload: unknown, now: Date): OutboxDoc {
   return {
-    _id: seq,
+    _id: new ObjectId(),
     topic,
     json: JSON.stringify(payload ?? null),
     attempts: 0,
@@ -32,7 +34,7 @@ export function toOutboxDoc(seq: number, topic: string, payload: unknown, now: D
 
 export function toOutboxRecord(doc: OutboxDoc): OutboxRecord {
   return {
-    id: String(doc._id),
+    id: typeof doc._id === 'number' ? String(doc._id) : doc._id.toHexString(),
     topic: doc.topic,
     payload: JSON.parse(doc.json) as unknown,
     attempts: doc.attempts,
@@ -40,28 +42,28 @@ export function toOutboxRecord(doc: OutboxDoc): OutboxRecord {
   };
 }
 
-/** Inside a transaction: the sequence increment commits or rolls back with the record. */
+/** Inside a transaction: the record commits or rolls back with the data. */
 export async function appendRecord(
   ctx: MongoContext,
   topic: string,
   payload: unknown,
 ): Promise<void> {
-  const counter = await ctx.db
-    .collection<CounterDoc>(COUNTERS)
-    .findOneAndUpdate(
-      { _id: OUTBOX },
-      { $inc: { seq: 1 } },
-      { ...withSession(ctx), upsert: true, returnDocument: 'after' },
-    );
-  const seq = counter?.seq ?? 1;
-  await outbox(ctx).insertOne(toOutboxDoc(seq, topic, payload, ctx.now()), withSession(ctx));
+  await outbox(ctx).insertOne(toOutboxDoc(topic, payload, ctx.now()), withSession(ctx));
 }
 
-/** Claimable: never claimed, or the lease has ended. */
-export const claimable = (topic: string, at: string) => ({
+/**
+ * Claimable: never claimed, or the lease has ended by the server's clock (`$$NOW`), so instances
+ * whose clocks disagree never steal each other's leases early.
+ */
+export const claimable = (topic: string) => ({
   topic,
-  $or: [{ lease: null }, { lease: { $lte: at } }],
+  $or: [{ lease: null }, { $expr: { $lte: ['$lease', '$$NOW'] } }],
 });
+
+/** Leases a record until the server's now + `leaseMs` (an update pipeline: `$$NOW` is the server's). */
+export const leaseUpdate = (leaseMs: number) => [
+  { $set: { lease: { $add: ['$$NOW', leaseMs] }, attempts: { $add: ['$attempts', 1] } } },
+];
 
 /**
  * Oldest claimable records of a topic; each is leased with a conditional update, so two
@@ -74,19 +76,16 @@ export async function claimRecords(
   leaseMs: number,
 ): Promise<OutboxRecord[]> {
   if (limit <= 0) return [];
-  const now = ctx.now();
-  const at = now.toISOString();
-  const until = new Date(now.getTime() + leaseMs).toISOString();
   const candidates = await outbox(ctx)
-    .find(claimable(topic, at), withSession(ctx))
+    .find(claimable(topic), withSession(ctx))
     .sort({ _id: 1 })
     .limit(limit)
     .toArray();
   const claimed: OutboxRecord[] = [];
   for (const doc of candidates) {
     const result = await outbox(ctx).updateOne(
-      { _id: doc._id, ...claimable(topic, at) },
-      { $set: { lease: until }, $inc: { attempts: 1 } },
+      { _id: doc._id, ...claimable(topic) },
+      leaseUpdate(leaseMs),
       withSession(ctx),
     );
     if (result.modifiedCount === 1) claimed.push(toOutboxRecord(doc));
@@ -94,9 +93,18 @@ export async function claimRecords(
   return claimed;
 }
 
+/** Record ids as stored: ObjectId hex, or the number of a record from an older version. */
+export function outboxIds(ids: readonly string[]): (ObjectId | number)[] {
+  return ids.flatMap((id): (ObjectId | number)[] => {
+    if (/^[0-9a-f]{24}$/.test(id)) return [new ObjectId(id)];
+    const n = Number(id);
+    return /^\d+$/.test(id) && Number.isSafeInteger(n) ? [n] : [];
+  });
+}
+
 export async function ackRecords(ctx: MongoContext, ids: string[]): Promise<void> {
-  const seqs = ids.map(Number).filter((n) => Number.isSafeInteger(n));
-  if (seqs.length > 0) await outbox(ctx).deleteMany({ _id: { $in: seqs } }, withSession(ctx));
+  const stored = outboxIds(ids);
+  if (stored.length > 0) await outbox(ctx).deleteMany({ _id: { $in: stored } }, withSession(ctx));
 }
 
 export function pendingRecords(ctx: MongoContext, topic: string): Promise<number> {

@@ -162,11 +162,24 @@ async function replaceCurrent(
   next: ResourceDoc,
 ): Promise<void> {
   const result = await resources(ctx, type).replaceOne(
-    { _id: current._id, v: current.v },
+    writeFilter(current),
     next,
     withSession(ctx),
   );
   if (result.matchedCount !== 1)
     throw new ConflictRetry(`${type}/${current._id} changed concurrently`);
   await versions(ctx, type).insertOne(toHistoryDoc(next), withSession(ctx));
+}
+
+/**
+ * The current version's write filter: id and version (a lost race matches nothing) and the shard
+ * key `pat`, so a sharded cluster routes the write to one shard instead of a two-phase commit
+ * across all of them. The replacement may carry another `pat` (MongoDB moves the document).
+ */
+export function writeFilter(current: Pick<ResourceDoc, '_id' | 'v' | 'pat'>): {
+  _id: string;
+  v: number;
+  pat: string | null;
+} {
+  return { _id: current._id, v: current.v, pat: current.pat };
 }

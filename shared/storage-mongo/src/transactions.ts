@@ -1,12 +1,14 @@
 import type { ClientSession, MongoClient, TransactionOptions } from 'mongodb';
-import { isTransientTransactionError, isUnknownCommitResult, toStoreError } from './driver-errors';
+import { isCommitOutcomeUnknown, isTransientTransactionError, toStoreError } from './driver-errors';
 
 /**
  * Runs `body` in a multi-document transaction (snapshot reads, majority writes) and retries the
- * whole body on transient errors (write conflicts, primary step-down…) with a short jittered
- * backoff; a commit with an unknown result is committed again. After the last attempt the error
- * is mapped (503). `onAbort` runs after each attempt that certainly did not commit (to delete
- * staged blobs); never after an unknown commit result, where deleting could lose committed data.
+ * whole body on transient errors (write conflicts, primary step-down, network errors…) with a
+ * short jittered backoff; a commit with an unknown result is committed again. `body` must let
+ * driver errors through unchanged: they are mapped (409/503) once, after the last attempt.
+ * `onAbort` runs after each attempt that certainly did not commit (to delete staged blobs);
+ * `onUnknownCommit` once when the commit outcome stays unknown, where deleting could lose
+ * committed data unless a read proves the commit did not land.
  */
 export interface RetryPolicy {
   maxAttempts: number;
@@ -27,6 +29,7 @@ export async function runTransaction<R>(
   body: (session: ClientSession) => Promise<R>,
   onAbort: () => Promise<void> = () => Promise.resolve(),
   policy: RetryPolicy = DEFAULT_RETRY,
+  onUnknownCommit: () => Promise<void> = () => Promise.resolve(),
 ): Promise<R> {
   const session = client.startSession();
   try {
@@ -48,12 +51,14 @@ export async function runTransaction<R>(
         await commit(session, policy);
         return result;
       } catch (error) {
-        if (isTransientTransactionError(error) && !isUnknownCommitResult(error)) {
-          await onAbort();
-          if (attempt < policy.maxAttempts) {
-            await pause(policy, attempt);
-            continue;
-          }
+        if (isCommitOutcomeUnknown(error)) {
+          await onUnknownCommit().catch(() => undefined);
+          throw toStoreError(error);
+        }
+        await onAbort();
+        if (isTransientTransactionError(error) && attempt < policy.maxAttempts) {
+          await pause(policy, attempt);
+          continue;
         }
         throw toStoreError(error);
       }
@@ -69,7 +74,7 @@ async function commit(session: ClientSession, policy: RetryPolicy): Promise<void
       await session.commitTransaction();
       return;
     } catch (error) {
-      if (attempt < policy.maxAttempts && isUnknownCommitResult(error)) continue;
+      if (attempt < policy.maxAttempts && isCommitOutcomeUnknown(error)) continue;
       throw error;
     }
   }

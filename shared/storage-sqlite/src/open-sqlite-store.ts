@@ -17,7 +17,9 @@ import {
   recordBlob,
 } from './sqlite-blob-store';
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
+import { claimUnique } from './unique-claims';
 import { configure, migrate } from './schema';
+import { beginImmediate, writeAtomically } from './write-lock';
 
 export interface SqliteStoreOptions {
   /** Database file path, or `:memory:` (tests). */
@@ -82,7 +84,8 @@ function open(options: SqliteStoreOptions): ResourceStore {
   const mutex = new AsyncMutex();
   const context = new AsyncLocalStorage<TxState>();
 
-  const atomically = <R>(fn: () => R): R => writerDb.transaction(fn).immediate();
+  const atomically = <R>(fn: () => R | Promise<R>): Promise<R> =>
+    mutex.run(() => guardAsync(() => writeAtomically(writerDb, fn)));
   const storeAccess: Access = {
     read: (fn) => {
       if (context.getStore()) return joined(context.getStore(), fn);
@@ -91,7 +94,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
     },
     write: (fn) => {
       if (context.getStore()) return joined(context.getStore(), fn);
-      return mutex.run(() => guard(() => atomically(() => fn(writer))));
+      return atomically(() => fn(writer));
     },
   };
   const joined = <R>(state: TxState | undefined, fn: (ctx: RowContext) => R): Promise<R> =>
@@ -117,7 +120,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
         return result.info;
       });
     }
-    return mutex.run(async () => {
+    return atomically(async () => {
       const result = await recordBlob(files, writer.conn, staged, contentType, now());
       return result.info;
     });
@@ -149,8 +152,10 @@ function open(options: SqliteStoreOptions): ResourceStore {
           ...createOperations(txAccess(state), maxCount),
           blobs: createTransactionBlobWriter(files, () => openConn(state), state.created, now),
           outbox: { append: (t, p) => joined(state, (ctx) => appendRecord(ctx.conn, t, p, now())) },
+          claimUnique: (namespace, key) =>
+            joined(state, (ctx) => claimUnique(ctx.conn, namespace, key, now())),
         };
-        guard(() => writerDb.exec('BEGIN IMMEDIATE'));
+        await guardAsync(() => beginImmediate(writerDb));
         try {
           const result = await context.run(state, () => work(state.tx));
           guard(() => writerDb.exec('COMMIT'));

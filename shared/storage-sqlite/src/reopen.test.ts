@@ -22,7 +22,10 @@ describe('a file database', () => {
     await expect(second.read('DocumentReference', created.id ?? '')).resolves.toEqual(created);
     await second.close();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([{ version: 1 }]);
+    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     rmSync(dir, { recursive: true, force: true });

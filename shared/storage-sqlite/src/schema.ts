@@ -51,6 +51,16 @@ const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'unique claims',
+    sql: `
+      CREATE TABLE unique_claims (
+        namespace TEXT NOT NULL, key TEXT NOT NULL, claimed_at TEXT NOT NULL,
+        PRIMARY KEY (namespace, key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

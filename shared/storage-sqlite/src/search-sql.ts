@@ -218,13 +218,11 @@ function uriMatch(filter: UriFilter, a: string): Fragment {
       switch (filter.match) {
         case 'exact':
           return { sql: `${a}.code = ?`, params: [value] };
+        // FHIR uris compare case-sensitively; LIKE would ignore ASCII case.
         case 'below':
-          return { sql: `${a}.code LIKE ? ESCAPE '\\'`, params: [`${escapeLike(value)}%`] };
+          return { sql: `substr(${a}.code, 1, length(?)) = ?`, params: [value, value] };
         case 'above':
-          return {
-            sql: `? LIKE (replace(replace(replace(${a}.code, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%') ESCAPE '\\'`,
-            params: [value],
-          };
+          return { sql: `substr(?, 1, length(${a}.code)) = ${a}.code`, params: [value] };
       }
     }),
     ' OR ',
@@ -297,7 +295,9 @@ function referenceMatch(
             params: targets.map((t) => `${t}/${value.id}`),
           };
         }
-        return { sql: `${a}.ref LIKE ? ESCAPE '\\'`, params: [`%/${escapeLike(value.id)}`] };
+        // Ids are case-sensitive: the reference ends with `/<id>` exactly.
+        const suffix = `/${value.id}`;
+        return { sql: `substr(${a}.ref, -length(?)) = ?`, params: [suffix, suffix] };
       }
       if (value.url !== undefined) return { sql: `${a}.ref = ?`, params: [value.url] };
       return { sql: '0', params: [] };

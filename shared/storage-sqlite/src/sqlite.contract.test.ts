@@ -13,19 +13,29 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
+const openIn = (dir: string, file: string) =>
+  openSqliteStore({ file, blobDir: path.join(dir, 'blobs'), searchParameters: SEARCH_PARAMETERS });
+
 function harness(name: string, file: (dir: string) => string): ContractHarness<ResourceStore> {
+  const memory = file('') === ':memory:';
   return {
     name,
+    caps: { serializedTransactions: true },
     async open(): Promise<ResourceStore> {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'dmp-sqlite-contract-'));
-      const store = openSqliteStore({
-        file: file(dir),
-        blobDir: path.join(dir, 'blobs'),
-        searchParameters: SEARCH_PARAMETERS,
-      });
+      const store = openIn(dir, file(dir));
       dirs.set(store, dir);
       return store;
     },
+    // A second handle on the same file: another process of the service.
+    ...(memory
+      ? {}
+      : {
+          openPeer: (store: ResourceStore) => {
+            const dir = dirs.get(store) ?? '/nonexistent';
+            return Promise.resolve(openIn(dir, file(dir)));
+          },
+        }),
     async teardown(store) {
       await store.close();
       const dir = dirs.get(store);

@@ -57,7 +57,10 @@ export interface ResourceOperations {
 
 /** Durable queue of records written in the same transaction as the data (the audit outbox). */
 export interface OutboxRecord {
-  /** Store-assigned, increasing. */
+  /**
+   * Store-assigned and unique; increasing in append order within one process (claims come oldest
+   * first), neither gapless nor a global order across instances, so appends share no counter.
+   */
   id: string;
   topic: string;
   payload: unknown;
@@ -121,13 +124,26 @@ export interface BlobStore extends BlobWriter {
 export interface StoreTransaction extends ResourceOperations {
   readonly blobs: BlobWriter;
   readonly outbox: OutboxWriter;
+  /**
+   * Takes `key` in `namespace` for good (e.g. a masterIdentifier, a patient's INS): true when
+   * this transaction took it, false when a committed transaction (or an earlier call of this
+   * one) holds it. The claim commits and rolls back with the transaction and is enforced by a
+   * unique key in the database, so it holds across processes and instances where a read-then-
+   * create does not (MongoDB transactions see a snapshot). Claims are never released.
+   */
+  claimUnique(namespace: string, key: string): Promise<boolean>;
 }
 
 export interface ResourceStore extends ResourceOperations {
   /**
-   * Runs `work` atomically: everything it wrote (resources, blobs, outbox records) is committed
-   * together when it resolves, and nothing remains when it throws (the error is rethrown).
-   * Transactions are serialized; reads outside a transaction never see uncommitted data.
+   * Runs `work` atomically: everything it wrote (resources, blobs, outbox records, claims) is
+   * committed together when it resolves, and nothing remains when it throws (the error is
+   * rethrown). Reads outside a transaction never see uncommitted data. Isolation: SQLite runs
+   * transactions one at a time; MongoDB runs them concurrently on snapshots, and when two write
+   * the same resource or claim the same key one of them runs `work` again, so `work` may run
+   * more than once and must not have effects outside `tx`. A check-then-create is not unique
+   * across instances: use `claimUnique`. Put blobs before the first read (a MongoDB server
+   * transaction starts at the first read or write and has a time limit).
    */
   transaction<R>(work: (tx: StoreTransaction) => Promise<R>): Promise<R>;
   readonly blobs: BlobStore;

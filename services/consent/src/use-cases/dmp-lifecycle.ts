@@ -22,6 +22,9 @@ import {
   type ConsentServices,
 } from './context';
 
+/** `claimUnique` namespace of the patients (INS) that have a DMP. */
+export const DMP_PATIENT_CLAIM = 'dmp-patient';
+
 export interface LifecycleResult {
   patient: Patient;
   /** 201 when the DMP was created, 200 otherwise. */
@@ -85,6 +88,10 @@ export async function openDmp(
       return { patient, status: 200 };
     }
     if (record.patient) return { patient: record.patient, status: 200 };
+    // One DMP per INS, across instances: the claim, not the lookup above, decides.
+    if (!(await tx.claimUnique(DMP_PATIENT_CLAIM, `${key.system}|${key.ins}`))) {
+      throw fhirError('DMP-RESOURCE-DUPLICATE', 'This DMP is being opened by another request');
+    }
     const patient = await tx.create(newDmpPatient(key.system, key.ins));
     await auditPatient(tx, caller, patient, key, 'DMP created', now, 'C');
     const consent = await tx.create<Consent>(

@@ -48,6 +48,10 @@ export async function recordInvisiblePatientNotice(
     if (sent.resources.some((c) => c.about?.some((a) => a.reference === notice.document))) {
       return 'already-notified';
     }
+    // Once per document across instances: the claim, not the search above, decides.
+    if (!(await tx.claimUnique(INVISIBLE_PATIENT_NOTICE, notice.document))) {
+      return 'already-notified';
+    }
     await services.notifier.notify(tx, {
       topic: INVISIBLE_PATIENT_NOTICE,
       patientId,

@@ -276,3 +276,28 @@ describe('parseSearch: uri and :missing', () => {
     );
   });
 });
+
+describe('parseSearch: control characters', () => {
+  it.each([
+    ['a NUL in a string value', 'DocumentReference', 'description:contains=a%00b'],
+    ['a NUL in a uri value', 'AuditEvent', 'policy:below=http://a%00'],
+    ['a newline in a bare id', 'AuditEvent', 'entity=abc%0A'],
+    ['a tab in a token', 'DocumentReference', 'type=http://loinc.org|1%09'],
+    ['DEL in a name', 'DocumentReference', 'descr%7Fiption=x'],
+  ])('answers 400 DMP-SEARCH-INVALID-VALUE for %s', (_name, type, query) => {
+    const error = errorOf(type, query);
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('DMP-SEARCH-INVALID-VALUE');
+    expect(error.message).toMatch(/control character/);
+  });
+
+  it('refuses them in a record input (POST _search form) too', () => {
+    expect(() => parseSearch('DocumentReference', { description: ['ok', 'bad\u0000'] })).toThrow(
+      expect.objectContaining({ code: 'DMP-SEARCH-INVALID-VALUE' }) as Error,
+    );
+  });
+
+  it('keeps every printable character, including non-ASCII', () => {
+    expect(filtersOf('DocumentReference', 'description=%C3%A9t%C3%A9%20%E2%82%AC')).toHaveLength(1);
+  });
+});

@@ -15,10 +15,33 @@ export interface RawParameter {
   value: string;
 }
 
-/** Flattens the input into pairs; rejects non-string values (nested `qs` objects). */
+/**
+ * C0 control characters (U+0000–U+001F) and DEL: no FHIR search value needs them, and the
+ * databases treat them differently (MongoDB refuses a NUL in a regular expression, `$` matches
+ * before a final newline), so both adapters see none.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+function checkText(name: string, value: string): RawParameter {
+  if (CONTROL_CHARACTER.test(name) || CONTROL_CHARACTER.test(value)) {
+    const shown = [...name].map((c) => (CONTROL_CHARACTER.test(c) ? '?' : c)).join('');
+    throw fhirError(
+      'DMP-SEARCH-INVALID-VALUE',
+      `Parameter '${shown}' contains a control character (U+0000 to U+001F, or U+007F)`,
+      shown,
+    );
+  }
+  return { name, value };
+}
+
+/**
+ * Flattens the input into pairs; rejects non-string values (nested `qs` objects) and control
+ * characters in names and values.
+ */
 export function toRawParameters(input: SearchInput): RawParameter[] {
   if (input instanceof URLSearchParams) {
-    return [...input.entries()].map(([name, value]) => ({ name, value }));
+    return [...input.entries()].map(([name, value]) => checkText(name, value));
   }
   const pairs: RawParameter[] = [];
   for (const [name, raw] of Object.entries(input)) {
@@ -28,7 +51,7 @@ export function toRawParameters(input: SearchInput): RawParameter[] {
       if (typeof value !== 'string') {
         throw fhirError('DMP-SEARCH-INVALID-VALUE', `Parameter '${name}' must be text`, name);
       }
-      pairs.push({ name, value });
+      pairs.push(checkText(name, value));
     }
   }
   return pairs;

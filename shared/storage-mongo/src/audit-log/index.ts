@@ -1,5 +1,6 @@
 export {
   openMongoAuditLog,
+  openMongoAuditRetention,
   ensureAuditIndexes,
   type MongoAuditLogOptions,
 } from './open-mongo-audit-log';

@@ -9,7 +9,8 @@ import { connectTransactional } from '../connect';
 import type { MongoContext } from '../context';
 import { guard } from '../driver-errors';
 import { DEFAULT_RETRY, runTransaction, type RetryPolicy } from '../transactions';
-import { anchors, appendGroup, auditLog, readAnchor, readHead } from './audit-append';
+import { appendGroup, auditLog, readAnchor, readHead } from './audit-append';
+import { purgeInBatches } from './audit-purge';
 import { AUDIT_ANCHORS, AUDIT_CHECKPOINTS, AUDIT_LOG, type CheckpointDoc } from './audit-docs';
 import { listCheckpoints, scanAudit, searchAudit, verifyAudit } from './audit-read';
 
@@ -23,6 +24,8 @@ export interface MongoAuditLogOptions {
   now?: () => Date;
   clientOptions?: MongoClientOptions;
   retry?: RetryPolicy;
+  /** Records removed per retention transaction (default 1000). */
+  purgeBatch?: number;
 }
 
 interface PendingAppend {
@@ -62,10 +65,43 @@ export async function openMongoAuditLog(options: MongoAuditLogOptions): Promise<
     now: options.now ?? (() => new Date()),
     maxCount: options.maxCount ?? 1000,
   };
-  return createAuditLog(client, ctx, options.retry ?? DEFAULT_RETRY);
+  return createAuditLog(client, ctx, options.retry ?? DEFAULT_RETRY, options.purgeBatch);
 }
 
-function createAuditLog(client: MongoClient, ctx: MongoContext, retry: RetryPolicy): AuditLog {
+/**
+ * Retention alone, on a connection of its own (`AUDIT_RETENTION_STORAGE_URL`: a user with the
+ * retention role, allowed to remove from `audit_log`, which the audit service's user is not).
+ * Creates nothing: the audit log made its collections and indexes at start.
+ */
+export async function openMongoAuditRetention(
+  options: Pick<
+    MongoAuditLogOptions,
+    'url' | 'dbName' | 'now' | 'clientOptions' | 'retry' | 'purgeBatch'
+  >,
+): Promise<Pick<AuditLog, 'purgeBefore' | 'close'>> {
+  const { client, db } = await connectTransactional(options, () => Promise.resolve());
+  const ctx: MongoContext = {
+    db,
+    indexer: createIndexer({}),
+    parameters: {},
+    now: options.now ?? (() => new Date()),
+    maxCount: 0,
+  };
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const runs = new AsyncMutex();
+  return {
+    purgeBefore: (cutoff) =>
+      runs.run(() => purgeInBatches(client, ctx, cutoff, retry, options.purgeBatch)),
+    close: () => guard(() => client.close()),
+  };
+}
+
+function createAuditLog(
+  client: MongoClient,
+  ctx: MongoContext,
+  retry: RetryPolicy,
+  purgeBatch?: number,
+): AuditLog {
   const writes = new AsyncMutex();
   let pending: PendingAppend[] = [];
   let closed = false;
@@ -135,7 +171,8 @@ function createAuditLog(client: MongoClient, ctx: MongoContext, retry: RetryPoli
           });
       }),
     checkpoints: () => guard(() => listCheckpoints(ctx)),
-    purgeBefore: (cutoff) => writes.run(() => inTransaction((tx) => purgePrefix(tx, cutoff))),
+    purgeBefore: (cutoff) =>
+      writes.run(() => purgeInBatches(client, ctx, cutoff, retry, purgeBatch)),
     ping: () => guard(async () => void (await ctx.db.command({ ping: 1 }))),
     close: () =>
       guard(async () => {
@@ -146,31 +183,6 @@ function createAuditLog(client: MongoClient, ctx: MongoContext, retry: RetryPoli
         await client.close();
       }),
   };
-}
-
-/**
- * Retention: removes the oldest records while `recorded` < cutoff (a prefix of the chain, so
- * the rest still verifies) and records the last removed position as the new anchor. Needs a
- * user allowed to remove (an operator), not the audit service's insert/find user.
- */
-async function purgePrefix(tx: MongoContext, cutoff: string): Promise<number> {
-  const options = tx.session ? { session: tx.session } : {};
-  const first = await auditLog(tx).findOne(
-    { recorded: { $gte: cutoff } },
-    { ...options, sort: { _id: 1 } },
-  );
-  const boundary = first ? first._id - 1 : (await readHead(tx)).seq;
-  const last = await auditLog(tx).findOne(
-    { _id: { $lte: boundary } },
-    { ...options, sort: { _id: -1 } },
-  );
-  if (!last) return 0;
-  const removed = await auditLog(tx).deleteMany({ _id: { $lte: last._id } }, options);
-  await anchors(tx).insertOne(
-    { _id: last._id, hash: last.hash, purgedAt: tx.now().toISOString() },
-    options,
-  );
-  return removed.deletedCount;
 }
 
 async function* guardIterable<T>(source: AsyncIterable<T>): AsyncIterable<T> {

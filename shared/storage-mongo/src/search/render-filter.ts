@@ -49,8 +49,13 @@ export interface FilterLayout {
 
 export const RESOURCE_FILTER_LAYOUT: FilterLayout = { base: { del: false }, idField: '_id' };
 
-/** For each chain filter (by position), the `Type/id` references of the matching targets. */
-export type ChainTargets = ReadonlyMap<number, readonly string[]>;
+/**
+ * For each chain filter (by position), the `Type/id` references of the matching targets, or
+ * `JOINED` when there were too many to list: the chain is then matched after a `$lookup` stage
+ * (`render-chain-join.ts`) and renders as no condition here.
+ */
+export const JOINED = 'joined';
+export type ChainTargets = ReadonlyMap<number, readonly string[] | typeof JOINED>;
 
 type ValueFilter = TokenFilter | StringFilter | DateFilter | UriFilter;
 
@@ -86,6 +91,7 @@ export function renderSearchFilter(
   const parts: MongoFilter[] = [layout.base];
   query.filters.forEach((filter, index) => {
     const targets = chainTargets.get(index) ?? [];
+    if (targets === JOINED) return;
     parts.push(renderFilter(query.resourceType, filter, ctx, targets, layout.idField));
   });
   return { $and: parts };
@@ -141,12 +147,13 @@ function renderChain(
   ctx: RenderContext,
   targets: readonly string[],
 ): MongoFilter {
-  const indexed = entryMatch(
-    `${filter.param}.${filter.target.param}`,
-    valueMatch(filter.target, ctx.now),
-  );
   const stored = entryMatch(filter.param, { r: { $in: [...targets] } });
-  return { $or: [indexed, stored] };
+  return { $or: [chainIndexedMatch(filter, ctx), stored] };
+}
+
+/** The chain's values indexed at write time on the resource itself (contained, logical). */
+export function chainIndexedMatch(filter: ChainFilter, ctx: RenderContext): MongoFilter {
+  return entryMatch(`${filter.param}.${filter.target.param}`, valueMatch(filter.target, ctx.now));
 }
 
 /** The match on one index entry (without `p`), or undefined when nothing can match. */

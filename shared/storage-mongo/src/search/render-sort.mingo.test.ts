@@ -155,7 +155,46 @@ describe('Mongo sort and keyset rendering, evaluated with mingo, pages as SQLite
   it('renders the keyset as "strictly after" the last row', () => {
     const fields = sortFields([{ param: 'date', descending: true }]);
     expect(renderKeyset(fields, { keys: ['2024'], id: 'x' })).toEqual({
-      $or: [{ 'srt.date.d': { $lt: '2024' } }, { 'srt.date.d': '2024', _id: { $lt: 'x' } }],
+      $or: [
+        { 'srt.date.d': { $not: { $gte: '2024' } } },
+        { 'srt.date.d': '2024', _id: { $lt: 'x' } },
+      ],
     });
   });
+});
+
+describe('paging on a sort key some documents lack (parameter added after they were written)', () => {
+  it.each([false, true])(
+    'descending %s: every document once, in one consistent order, across pages',
+    (descending) => {
+      const docs = (fx.collections.get('DocumentReference') ?? [])
+        .filter((d) => !d.del)
+        .map((d, i) => {
+          // Every third document was written before `date` was a sort key: no `srt.date`.
+          if (i % 3 !== 0) return d;
+          const { date: _dropped, ...others } = d.srt;
+          return { ...d, srt: others };
+        });
+      expect(docs.some((d) => d.srt.date === undefined)).toBe(true);
+      const fields = sortFields([{ param: 'date', descending }]);
+      const sort = Object.fromEntries(renderSort(fields));
+      const whole = new Query({}, {})
+        .find<ResourceDoc>(docs)
+        .sort(sort)
+        .all()
+        .map((d) => d._id);
+      const paged: string[] = [];
+      let position: { keys: string[]; id: string } | undefined;
+      for (let round = 0; round < 100; round += 1) {
+        const filter: MongoFilter = position ? renderKeyset(fields, position) : {};
+        validateFilter(filter);
+        const page = new Query(filter, {}).find<ResourceDoc>(docs).sort(sort).limit(3).all();
+        paged.push(...page.slice(0, 2).map((d) => d._id));
+        const last = page.slice(0, 2).pop();
+        if (page.length <= 2 || !last) break;
+        position = { keys: sortValues(fields, last), id: last._id };
+      }
+      expect(paged).toEqual(whole);
+    },
+  );
 });

@@ -61,10 +61,18 @@ function tieDescending(fields: readonly SortField[]): boolean {
   return fields[fields.length - 1]?.descending ?? true;
 }
 
+/**
+ * Cursor value of a sort key the document does not have (`srt.<p>` of a parameter added after it
+ * was written, or an audit record older than its sort parameter). MongoDB sorts a missing field
+ * as null: before every string ascending, after every string descending; the keyset follows.
+ */
+export const MISSING_SORT_KEY = '\u0000missing';
+
 /** The key values of a document (as strings, for the cursor). */
 export function sortValues(fields: readonly SortField[], doc: object): string[] {
   return fields.map((f) => {
     const value = readPath(doc, f.path);
+    if (value === undefined || value === null) return MISSING_SORT_KEY;
     return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
   });
 }
@@ -94,14 +102,35 @@ export function renderKeyset(
     ...fields.map((f) => f.descending),
     ...(withTie ? [tieDescending(fields)] : []),
   ];
-  const alternatives: MongoFilter[] = columns.map((column, i) => {
+  const alternatives: MongoFilter[] = [];
+  columns.forEach((column, i) => {
+    const after = afterValue(values[i] ?? '', directions[i] ?? false, column.startsWith('srt.'));
+    if (after === undefined) return; // nothing sorts after a missing key descending
     const condition: MongoFilter = {};
     for (let j = 0; j < i; j += 1) {
       const equalColumn = columns[j];
-      if (equalColumn !== undefined) condition[equalColumn] = values[j];
+      const value = values[j];
+      if (equalColumn !== undefined)
+        condition[equalColumn] = value === MISSING_SORT_KEY ? null : value;
     }
-    condition[column] = { [directions[i] ? '$lt' : '$gt']: values[i] };
-    return condition;
+    condition[column] = after;
+    alternatives.push(condition);
   });
-  return { $or: alternatives };
+  return alternatives.length > 0 ? { $or: alternatives } : { _id: { $in: [] } };
+}
+
+/**
+ * "Sorts after `value`" on one column, missing fields (null) included where they sort: first
+ * ascending (so after a missing key comes every string), last descending (so a missing field
+ * sorts after every value, and nothing after a missing key). Only `srt.*` keys can be missing;
+ * the other columns keep plain range conditions (index bounds).
+ */
+function afterValue(
+  value: string,
+  descending: boolean,
+  nullable: boolean,
+): MongoFilter | undefined {
+  if (!nullable) return { [descending ? '$lt' : '$gt']: value };
+  if (value === MISSING_SORT_KEY) return descending ? undefined : { $gte: '' };
+  return descending ? { $not: { $gte: value } } : { $gt: value };
 }
