@@ -29,8 +29,12 @@ export interface SubmissionScope {
   update<T extends Resource>(resource: T): Promise<T>;
   /** A List of the decided patient with this identifier (Folder updates), or undefined. */
   findList(identifier: Identifier): Promise<List | undefined>;
-  /** Is a DocumentReference with this masterIdentifier stored (for anyone)? Uniqueness only. */
-  isUniqueIdTaken(identifier: Identifier): Promise<boolean>;
+  /**
+   * Takes a document uniqueId (masterIdentifier) for this submission: false when a document of
+   * anyone already has it. A write (unique claim) that commits with the submission, so that it
+   * holds across instances; it says nothing else of the other document.
+   */
+  claimUniqueId(identifier: Identifier): Promise<boolean>;
   /** Moves a decided `replaces` target to `superseded` (412 if it changed since the decision). */
   supersede(targetId: string): Promise<DocumentReference>;
 }
@@ -154,8 +158,11 @@ function scopeOf(
       const lists = await tx.findByIdentifier<List>('List', identifier);
       return lists.find((list) => isKeptUnder(list, patient));
     },
-    async isUniqueIdTaken(identifier) {
-      return (await tx.findByIdentifier('DocumentReference', identifier)).length > 0;
+    async claimUniqueId(identifier) {
+      // Documents stored before claims existed hold no claim: look for them too.
+      const stored = await tx.findByIdentifier('DocumentReference', identifier);
+      const key = `${identifier.system ?? ''}|${identifier.value ?? ''}`;
+      return stored.length === 0 && (await tx.claimUnique('master-identifier', key));
     },
     async supersede(targetId) {
       const decided = replaced.get(targetId);

@@ -20,7 +20,7 @@ async function checkStored(
   size: number,
 ): Promise<void> {
   const master = input.masterIdentifier;
-  if (master?.value && (await scope.isUniqueIdTaken(master))) {
+  if (master?.value && !(await scope.claimUniqueId(master))) {
     throwFaults([
       xdsFault(
         'DMP-MHD-DUPLICATE-UNIQUE-ID',

@@ -18,7 +18,7 @@ export async function checkUniqueIds(
     const master = entry.resource.masterIdentifier;
     if (master?.value === undefined) continue;
     const key = `${master.system ?? ''}|${master.value}`;
-    if (seen.has(key) || (await scope.isUniqueIdTaken(master))) {
+    if (seen.has(key) || !(await scope.claimUniqueId(master))) {
       faults.push(
         xdsFault(
           'DMP-MHD-DUPLICATE-UNIQUE-ID',

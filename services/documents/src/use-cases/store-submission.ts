@@ -100,8 +100,9 @@ export async function storeSubmission(
   bytes: ReadonlyMap<number, Buffer>,
   scope: SubmissionScope,
 ): Promise<{ result: Bundle; entities: AuditEntityInput[] }> {
-  throwFaults(await checkUniqueIds(scope, plan));
+  // Bytes first: on MongoDB they upload before the transaction's first read (its clock).
   const staged = await stageDocuments(scope, plan, bytes);
+  throwFaults(await checkUniqueIds(scope, plan));
   throwFaults(staged.faults);
 
   const ids = new Map<string, string>();
