@@ -89,17 +89,21 @@ export interface Wired {
 export async function openWired(): Promise<Wired> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dmp-wired-'));
   const issuer = await openDevIssuer(dir);
+  // Durability across power loss is not what these tests look at (the crash-loss e2e test runs
+  // the product as configured): commits are not fsynced one by one here.
   const store = (name: string) =>
     openSqliteStore({
       file: path.join(dir, `${name}.sqlite`),
       blobDir: path.join(dir, `${name}-blobs`),
       searchParameters: SEARCH_PARAMETERS,
+      synchronous: 'NORMAL',
     });
   const consentStore = store('consent');
   const documentsStore = store('documents');
   const auditLog = openSqliteAuditLog({
     file: path.join(dir, 'audit.sqlite'),
     searchParameters: SEARCH_PARAMETERS,
+    synchronous: 'NORMAL',
   });
   const serviceToken = () =>
     issuer.sign({

@@ -10,7 +10,13 @@ import { blobKeyOf } from '../domain/binary-link';
 import type { AccessDecider } from '../ports/access-decider';
 import type { AuditSink } from '../ports/audit-sink';
 import type { CallContext } from '../use-cases/context';
-import { createDecisions, notFound, storedPatientOf, type Decisions } from './decisions';
+import {
+  createDecisions,
+  notFound,
+  storedPatientOf,
+  type Decisions,
+  type Permit,
+} from './decisions';
 import { submitWithin, type Submission, type SubmissionWork } from './submission-scope';
 
 export type { Submission, SubmissionScope, SubmissionWork, Relation } from './submission-scope';
@@ -118,6 +124,46 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
     return { current, permit, facts };
   }
 
+  /**
+   * A SubmissionSet or Folder names its documents: only those the permit lets the caller see
+   * stay in `entry`, so that a List never gives away the id of a masked or hidden document.
+   */
+  async function redactLists<T extends Resource>(resources: T[], permit: Permit): Promise<T[]> {
+    const ids = new Set<string>();
+    for (const resource of resources) {
+      if (resource.resourceType !== 'List') continue;
+      for (const entry of (resource as unknown as List).entry ?? []) {
+        const id = /^DocumentReference\/(.+)$/.exec(entry.item.reference ?? '')?.[1];
+        if (id) ids.add(id);
+      }
+    }
+    if (ids.size === 0) return resources;
+    const visible = await store.search<DocumentReference>({
+      resourceType: 'DocumentReference',
+      filters: [
+        patientKeyFilter(permit.patient),
+        { kind: 'token', param: '_id', negate: false, anyOf: [...ids].map((code) => ({ code })) },
+        ...permit.filters,
+      ],
+      sort: [],
+      count: ids.size,
+      total: 'none',
+      summaryCount: false,
+    });
+    const seen = new Set(visible.resources.map((d) => `DocumentReference/${d.id ?? ''}`));
+    return resources.map((resource) =>
+      resource.resourceType !== 'List'
+        ? resource
+        : ({
+            ...resource,
+            entry: ((resource as unknown as List).entry ?? []).filter(
+              (e) =>
+                !e.item.reference?.startsWith('DocumentReference/') || seen.has(e.item.reference),
+            ),
+          } as T),
+    );
+  }
+
   async function locateForPatch(target: PatchTarget): Promise<DocumentReference> {
     if ('id' in target) return store.read<DocumentReference>('DocumentReference', target.id);
     const [system, value] = target.identifier.includes('|')
@@ -165,14 +211,16 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
         resourceType,
         filters: [patientKeyFilter(permit.patient), ...filters, ...permit.filters],
       });
+      const resources = await redactLists(page.resources, permit);
       await decisions.record(call, permit, { interaction: transaction, query: call.rawQuery });
-      return page;
+      return { ...page, resources };
     },
 
     async read<T extends Stored>(call: CallContext, type: ReadableType, id: string) {
       const { current, permit, facts } = await visible<T>(call, type, id);
+      const [shown] = await redactLists([current], permit);
       await decisions.record(call, permit, facts);
-      return current;
+      return shown ?? current;
     },
 
     async vread<T extends Stored>(
@@ -182,14 +230,15 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
       versionId: string,
     ) {
       const { permit, facts } = await visible<T>(call, type, id);
-      const version = await store.vread<T>(type, id, versionId);
+      const [version] = await redactLists([await store.vread<T>(type, id, versionId)], permit);
       await decisions.record(call, permit, facts);
+      if (!version) throw notFound({ resourceType: type, id });
       return version;
     },
 
     async history<T extends Stored>(call: CallContext, type: ReadableType, id: string) {
       const { permit, facts } = await visible<T>(call, type, id);
-      const versions = await store.history<T>(type, id);
+      const versions = await redactLists(await store.history<T>(type, id), permit);
       await decisions.record(call, permit, facts);
       return versions;
     },
@@ -261,13 +310,24 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
       const current = await locateForPatch(target);
       const patient = storedPatientOf(current);
       const reference = { resourceType: 'DocumentReference', id: current.id };
-      await decisions.requireVisible(
+      const seen = await decisions.requireVisible(
         call,
         { interaction: 'read', resourceType: 'DocumentReference', patient, document: current },
         reference,
       );
       const patched = apply(current);
       const changes = metadataChanges(current, patched);
+      const facts = {
+        interaction: 'PDSm-update' as const,
+        entities: [
+          { what: { reference: `DocumentReference/${current.id ?? ''}` }, role: '3' as const },
+        ],
+      };
+      // A patch that changes nothing (`test` operations) shows the document, no more.
+      if (changes.length === 0) {
+        await decisions.record(call, seen, facts);
+        return current;
+      }
       const permit = await decisions.require(call, {
         interaction: 'update',
         resourceType: 'DocumentReference',
@@ -275,16 +335,6 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
         document: current,
         changes,
       });
-      const facts = {
-        interaction: 'PDSm-update' as const,
-        entities: [
-          { what: { reference: `DocumentReference/${current.id ?? ''}` }, role: '3' as const },
-        ],
-      };
-      if (changes.length === 0) {
-        await decisions.record(call, permit, facts);
-        return current;
-      }
       return store.transaction(async (tx) => {
         const updated = await tx.update<DocumentReference>(patched, {
           ifMatch: ifMatch ?? current.meta?.versionId,
