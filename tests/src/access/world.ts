@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import request from 'supertest';
 import type {
   Bundle,
@@ -368,7 +367,7 @@ export async function openWorld(): Promise<World> {
     },
     close: async () => {
       for (const shipper of shippers) await shipper.stop();
-      await close(audit.server as Server);
+      await close(audit.server);
       await wired.close();
     },
   };
