@@ -149,6 +149,20 @@ export const CHANGE_CASES: [string, string, Case, boolean, string][] = [
   ],
   [
     'C1.9',
+    'its author reads it without an attestation (they hold it already)',
+    { subject: { id: OTHER, attestation: undefined }, document: masked },
+    permitted,
+    'AUTHOR',
+  ],
+  [
+    'C1.9',
+    'but does not search the record without one',
+    { subject: { id: OTHER, attestation: undefined }, action: 'search' },
+    denied,
+    'NO_ATTESTATION',
+  ],
+  [
+    'C1.9',
     'the confidentiality code is the author’s',
     { action: 'update-metadata', changes: ['label-add:R'], document: report },
     denied,

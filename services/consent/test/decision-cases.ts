@@ -271,7 +271,7 @@ export const table: [string, string, Case, boolean, string][] = [
     'its author still sees it',
     { subject: { id: OTHER }, document: masked },
     permitted,
-    'CARE_TEAM',
+    'AUTHOR',
   ],
   [
     'C3.1',

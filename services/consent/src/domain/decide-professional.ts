@@ -102,13 +102,7 @@ export function decideForProfessional(input: DecisionInput): Decision {
   if (preferences.hideEverything) {
     return deny('PATIENT_HID_EVERYTHING', 'The patient hid the whole DMP from professionals');
   }
-  const seen = author
-    ? permit([{ code: 'AUTHOR', text: 'The caller is on the author’s side' }], {
-        excludeLabels: [],
-        notifyPatient: false,
-        auditAs: 'normal',
-      })
-    : decideRead({ ...input, action: 'read' });
+  const seen = decideRead({ ...input, action: 'read' });
   const [basis] = seen.reasons;
   if (!seen.permit || !basis) return seen;
   return decideChanges(
@@ -125,6 +119,10 @@ function decideRead(input: DecisionInput): Decision {
   const base = { excludeLabels: [], notifyPatient: false, auditAs: 'normal' as const };
   if (preferences.hideEverything) {
     return deny('PATIENT_HID_EVERYTHING', 'The patient hid the whole DMP from professionals');
+  }
+  // Their own document, in normal mode: its author holds it already (C1.9, C3.1).
+  if (document && subject.accessMode === 'normal' && isAuthorSide(subject, document)) {
+    return permit([{ code: 'AUTHOR', text: 'The caller is on the author’s side' }], base);
   }
   let basis: Reason | undefined;
   if (subject.accessMode === 'normal') {
