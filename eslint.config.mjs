@@ -53,6 +53,28 @@ export default tseslint.config(
     },
   },
   {
+    // The documents service reaches patient data only through its enforcement point (src/access):
+    // routes, use cases, domain and ports never get the store.
+    files: ['services/documents/src/{routes,use-cases,domain,ports}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...storageAdapters,
+            {
+              name: '@dmp/storage',
+              importNames: ['ResourceStore', 'StoreTransaction', 'ResourceOperations'],
+              message:
+                'Patient data goes through the enforcement point (src/access), never the store.',
+            },
+          ],
+          patterns: ['@dmp/*-service', '**/services/**', 'express', '@dmp/storage-*'],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/*.contract.ts', 'tests/**/*.ts'],
     // Test files read untyped HTTP bodies (supertest's `res.body` is `any`) and assert on them.
     rules: {

@@ -26,7 +26,7 @@ export {
   sweepInvisiblePatientNotices,
   type DueNotice,
   type InvisiblePatientSweep,
-} from './use-cases/invisible-patient-sweep';
+} from './jobs/invisible-patient-sweep';
 
 /** Default `ihe-sourceId` of SubmissionSets derived for ITI-105 (configure the real OID). */
 export const DEFAULT_SOURCE_ID = 'urn:oid:1.2.250.1.213.1.1.9';

@@ -154,13 +154,13 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
     return resources.map((resource) =>
       resource.resourceType !== 'List'
         ? resource
-        : ({
+        : {
             ...resource,
             entry: ((resource as unknown as List).entry ?? []).filter(
               (e) =>
                 !e.item.reference?.startsWith('DocumentReference/') || seen.has(e.item.reference),
             ),
-          } as T),
+          },
     );
   }
 

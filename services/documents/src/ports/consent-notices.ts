@@ -1,4 +1,4 @@
-import type { DueNotice } from '../use-cases/invisible-patient-sweep';
+import type { DueNotice } from '../jobs/invisible-patient-sweep';
 
 export interface ConsentNoticesOptions {
   /** Root URL of the consent service. */
