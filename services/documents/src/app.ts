@@ -6,7 +6,6 @@ import { createEnforcementPoint } from './access/enforcement-point';
 import { INSTANTIATED_CAPABILITY_STATEMENTS } from './domain/constants';
 import type { AccessDecider } from './ports/access-decider';
 import { createOutboxAuditSink, type AuditSink } from './ports/audit-sink';
-import { createScopeAccessDecider } from './ports/scope-access-decider';
 import type { ContextSource } from './routes/call';
 import { provideRoutes } from './routes/provide.routes';
 import { patchRoutes } from './routes/patch.routes';
@@ -34,10 +33,10 @@ export const DEFAULT_SOURCE_ID = 'urn:oid:1.2.250.1.213.1.1.9';
 export interface DocumentsDeps extends ServiceRuntimeDeps {
   store: ResourceStore;
   /**
-   * Access decisions (the consent service in the product). Default: the in-process scope check
-   * with an empty patient table, for component tests only.
+   * Access decisions: the consent service in the product; tests and the bench pass the
+   * in-process scope check explicitly. Required, so that no wiring can forget the decision point.
    */
-  accessDecider?: AccessDecider;
+  accessDecider: AccessDecider;
   /** Audit records; defaults to the store's outbox. */
   auditSink?: AuditSink;
   /** Largest document accepted, in bytes (413 beyond); default {@link DEFAULT_MAX_DOCUMENT_BYTES}. */
@@ -80,7 +79,7 @@ function contextSource(deps: DocumentsDeps): ContextSource {
     context ??= {
       access: createEnforcementPoint({
         store: deps.store,
-        decider: deps.accessDecider ?? createScopeAccessDecider(),
+        decider: deps.accessDecider,
         audit: deps.auditSink ?? createOutboxAuditSink(deps.store.outbox),
       }),
       validator: createResourceValidator(),

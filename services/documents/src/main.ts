@@ -22,8 +22,8 @@ void runService({
       process.env,
     );
     if (consentUrl === undefined) {
-      deps.logger.warn('DOCUMENTS_CONSENT_URL is not set: access is decided on token scopes only');
-      return createApp({ ...deps, maxDocumentBytes });
+      // Fail closed: without its decision point the service would decide on token scopes only.
+      throw new Error('DOCUMENTS_CONSENT_URL must name the consent service (the decision point)');
     }
     const client = { baseUrl: consentUrl, token: deps.serviceToken, timeoutMs: consentTimeoutMs };
     const accessDecider = createConsentAccessDecider({

@@ -14,7 +14,7 @@ export const documentsSettings = {
   consentUrl: {
     env: 'DOCUMENTS_CONSENT_URL',
     type: 'string',
-    doc: 'Root URL of the consent service (e.g. `http://127.0.0.1:8082`), asked for every access decision; unset = token scopes only (development)',
+    doc: 'Root URL of the consent service (e.g. `http://127.0.0.1:8082`), asked for every access decision; required: the service refuses to start without it (fail closed)',
   },
   consentTimeoutMs: {
     env: 'DOCUMENTS_CONSENT_TIMEOUT_MS',

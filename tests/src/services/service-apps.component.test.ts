@@ -10,7 +10,7 @@ import {
 } from '@dmp/audit-service';
 import { createTokenVerifier, openDevIssuer, type DevIssuer } from '@dmp/auth';
 import { createApp as createConsentApp } from '@dmp/consent-service';
-import { createApp as createDocumentsApp } from '@dmp/documents-service';
+import { createApp as createDocumentsApp, createScopeAccessDecider } from '@dmp/documents-service';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { createMetrics, silentLogger, type ServiceRuntimeDeps } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
@@ -45,8 +45,12 @@ const createAuditAppWithLog: AppFactory = (deps) => {
   return createAuditApp({ ...deps, auditLog, checkpointer });
 };
 
+/** The documents app needs its decision point; the in-process scope check is enough here. */
+const createDocumentsAppWithDecider: AppFactory = (deps) =>
+  createDocumentsApp({ ...deps, accessDecider: createScopeAccessDecider() });
+
 const services: [string, AppFactory][] = [
-  ['DmpDocuments', createDocumentsApp],
+  ['DmpDocuments', createDocumentsAppWithDecider],
   ['DmpConsent', createConsentApp],
   ['DmpAudit', createAuditAppWithLog],
 ];

@@ -9,7 +9,7 @@ import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { createMetrics, silentLogger, startHttpServer } from '@dmp/http';
 import { openStore } from '@dmp/runtime';
 import { parseStorageUrl, type ResourceStore } from '@dmp/storage';
-import { createApp } from '../app';
+import { createApp, createScopeAccessDecider } from '../app';
 import { linkedBinary } from '../domain/binary-link';
 import { benchBundle, benchDocument, benchIns, benchSubmissionSet } from './bench-data';
 
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
   });
   const app = createApp({
     store,
+    accessDecider: createScopeAccessDecider(),
     authenticate: (header) => verifier.verify(header),
     logger: silentLogger(),
     metrics: createMetrics('documents-bench'),
