@@ -12,6 +12,7 @@ import {
   type ActorName,
 } from './actors';
 import {
+  blockProfessional,
   documentBundle,
   INS_A,
   INS_B,
@@ -19,6 +20,7 @@ import {
   STATES,
   VISIBILITY,
   relatedBundle,
+  statusPatch,
   type DocumentState,
   type World,
 } from './world';
@@ -155,19 +157,7 @@ function documentCells(actor: ActorName, state: DocumentState): Cell[] {
       send: (w, t, r) =>
         withAuth(request(w.wired.documents).patch(`/fhir/DocumentReference/${doc(w).id}`), t, r)
           .set('Content-Type', 'application/fhir+json')
-          .send({
-            resourceType: 'Parameters',
-            parameter: [
-              {
-                name: 'operation',
-                part: [
-                  { name: 'type', valueCode: 'replace' },
-                  { name: 'path', valueString: 'DocumentReference.status' },
-                  { name: 'value', valueCode: STATUS[state] },
-                ],
-              },
-            ],
-          }),
+          .send(statusPatch(STATUS[state])),
     },
     {
       name: 'conditional PATCH by identifier (test)',
@@ -376,19 +366,9 @@ function recordCells(actor: ActorName): Cell[] {
       name: 'consent: block a professional for A',
       expected: 403,
       send: (w, t, r) =>
-        withAuth(request(w.wired.consent).post('/fhir/Consent/$dmp-change'), t, r).send({
-          resourceType: 'Parameters',
-          parameter: [
-            { name: 'patient', valueIdentifier: { system: INS_SYSTEM, value: INS_A } },
-            {
-              name: 'change',
-              part: [
-                { name: 'type', valueCode: 'block' },
-                { name: 'professional', valueString: PS.careTeam },
-              ],
-            },
-          ],
-        }),
+        withAuth(request(w.wired.consent).post('/fhir/Consent/$dmp-change'), t, r).send(
+          blockProfessional(INS_A, PS.careTeam),
+        ),
     },
     {
       name: 'consent: AuthZEN evaluation',

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { AuditEvent, Bundle, DocumentReference } from 'fhir/r4';
 import { INS_SYSTEM } from '../wiring/wired-harness';
 import {
+  blockProfessional,
   claims,
   documentBundle,
   INS_A,
@@ -291,19 +292,7 @@ describe('finding 7: every refusal is traced; every event reaches the audit log'
       () =>
         request(world.wired.consent)
           .post('/fhir/Consent/$dmp-change')
-          .send({
-            resourceType: 'Parameters',
-            parameter: [
-              { name: 'patient', valueIdentifier: { system: INS_SYSTEM, value: INS_A } },
-              {
-                name: 'change',
-                part: [
-                  { name: 'type', valueCode: 'block' },
-                  { name: 'professional', valueString: PS.careTeam },
-                ],
-              },
-            ],
-          }),
+          .send(blockProfessional(INS_A, PS.careTeam)),
     ],
     ['patient B calling $verify', () => request(world.wired.audit).get('/fhir/AuditEvent/$verify')],
     [

@@ -191,7 +191,19 @@ export function relatedBundle(
   const document = bundle.entry?.[1]?.resource as DocumentReference;
   document.relatesTo = [{ code, target: { reference: `DocumentReference/${targetId}` } }];
   if (code !== 'replaces') return bundle;
-  const supersede: FhirParameters = {
+  const supersede = statusPatch('superseded');
+  return {
+    ...bundle,
+    entry: [
+      ...(bundle.entry ?? []),
+      { resource: supersede, request: { method: 'PATCH', url: `DocumentReference/${targetId}` } },
+    ],
+  };
+}
+
+/** A FHIRPath Patch setting `DocumentReference.status`. */
+export function statusPatch(status: string): FhirParameters {
+  return {
     resourceType: 'Parameters',
     parameter: [
       {
@@ -199,16 +211,26 @@ export function relatedBundle(
         part: [
           { name: 'type', valueCode: 'replace' },
           { name: 'path', valueString: 'DocumentReference.status' },
-          { name: 'value', valueCode: 'superseded' },
+          { name: 'value', valueCode: status },
         ],
       },
     ],
   };
+}
+
+/** The `$dmp-change` body by which patient `ins` blocks professional `idNat`. */
+export function blockProfessional(ins: string, idNat: string): FhirParameters {
   return {
-    ...bundle,
-    entry: [
-      ...(bundle.entry ?? []),
-      { resource: supersede, request: { method: 'PATCH', url: `DocumentReference/${targetId}` } },
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'patient', valueIdentifier: { system: INS_SYSTEM, value: ins } },
+      {
+        name: 'change',
+        part: [
+          { name: 'type', valueCode: 'block' },
+          { name: 'professional', valueString: idNat },
+        ],
+      },
     ],
   };
 }
