@@ -24,6 +24,11 @@ export const ERROR_CATALOGUE = {
     issue: 'structure',
     summary: 'The request body is not well-formed JSON.',
   },
+  'DMP-HTTP-MALFORMED-XML': {
+    status: 400,
+    issue: 'structure',
+    summary: 'The request body is not well-formed FHIR XML.',
+  },
   'DMP-HTTP-UNSUPPORTED-MEDIA-TYPE': {
     status: 415,
     issue: 'not-supported',

@@ -1,14 +1,16 @@
 import express, { type RequestHandler } from 'express';
 import { fhirError } from '@dmp/errors';
 import { assertJsonDepth } from './limits';
+import { JSON_MEDIA_TYPES, XML_MEDIA_TYPES } from './negotiation';
 import type { BodyKind } from './route';
+import { fhirXmlToJson } from './xml-format';
 
-const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json+fhir'];
+const JSON_TYPES = JSON_MEDIA_TYPES;
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const PATCH_TYPES = ['application/json-patch+json', ...JSON_TYPES];
 
 const ACCEPTED: Readonly<Record<Exclude<BodyKind, 'none'>, readonly string[]>> = {
-  resource: JSON_TYPES,
+  resource: [...JSON_TYPES, ...XML_MEDIA_TYPES],
   'search-form': [FORM_TYPE],
   patch: PATCH_TYPES,
 };
@@ -25,17 +27,44 @@ function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: str
 }
 
 /**
+ * A `resource` body in FHIR XML: read as text under the same size limit, then converted to the
+ * FHIR JSON it stands for (400 `DMP-HTTP-MALFORMED-XML` when it is not well-formed FHIR XML),
+ * so that handlers and the depth check see the same object as for a JSON body.
+ */
+function xmlResourceReader(limit: string | number, jsonDepth: number): RequestHandler {
+  const readText = express.text({ limit, type: () => true });
+  return (req, res, next) => {
+    readText(req, res, (error?: unknown) => {
+      if (error !== undefined) {
+        next(error);
+        return;
+      }
+      try {
+        const text: unknown = req.body;
+        req.body = fhirXmlToJson(typeof text === 'string' ? text : '', 2 * jsonDepth);
+        next();
+      } catch (failure) {
+        next(failure);
+      }
+    });
+  };
+}
+
+/**
  * Body reading for one route: checks the media type (415), then parses with the size limit
- * (413) and a strict JSON parser (400), then refuses JSON nested deeper than `jsonDepth` (400).
- * Errors from the parsers are mapped by the error middleware; see `mapBodyParserError`.
+ * (413) and a strict JSON parser (400) or, for a `resource` in FHIR XML (unless `fhirXml` is
+ * false: the non-FHIR `root` routes), the XML reader (400), then refuses JSON nested deeper
+ * than `jsonDepth` (400). Errors from the parsers are mapped by the error middleware; see
+ * `mapBodyParserError`.
  */
 export function bodyReader(
   kind: BodyKind,
   limit: string | number,
   jsonDepth: number,
+  fhirXml = true,
 ): RequestHandler[] {
   if (kind === 'none') return [];
-  const accepted = ACCEPTED[kind];
+  const accepted = kind === 'resource' && !fhirXml ? JSON_TYPES : ACCEPTED[kind];
   const json = kind !== 'search-form';
   const checkType: RequestHandler = (req, _res, next) => {
     const type = mediaTypeOf(req.headers['content-type']);
@@ -58,11 +87,24 @@ export function bodyReader(
     ? express.json({ limit, strict: true, type: () => true })
     : express.text({ limit, type: () => true });
   if (!json) return [checkType, parse];
-  const checkDepth: RequestHandler = (req, _res, next) => {
+  if (kind === 'resource' && fhirXml) {
+    const parseXml = xmlResourceReader(limit, jsonDepth);
+    const parseJson = parse;
+    const parseEither: RequestHandler = (req, res, next) => {
+      const type = mediaTypeOf(req.headers['content-type']) ?? '';
+      if (XML_MEDIA_TYPES.includes(type)) parseXml(req, res, next);
+      else void parseJson(req, res, next);
+    };
+    return [checkType, parseEither, checkDepth(jsonDepth)];
+  }
+  return [checkType, parse, checkDepth(jsonDepth)];
+}
+
+function checkDepth(jsonDepth: number): RequestHandler {
+  return (req, _res, next) => {
     assertJsonDepth(req.body, jsonDepth);
     next();
   };
-  return [checkType, parse, checkDepth];
 }
 
 interface BodyParserError {

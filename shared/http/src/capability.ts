@@ -80,7 +80,7 @@ export function buildCapabilityStatement(
     software: { name: info.title, version: softwareVersion },
     implementation: { description: info.title, url: baseUrl },
     fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    format: ['application/fhir+json', 'json', 'application/fhir+xml', 'xml'],
     rest: [
       {
         mode: 'server',

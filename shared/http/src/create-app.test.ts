@@ -222,8 +222,8 @@ describe('createServiceApp', () => {
     const res = await request(app)
       .post('/fhir/Patient')
       .set('Authorization', `Bearer ${token}`)
-      .set('Content-Type', 'application/xml')
-      .send('<Patient/>')
+      .set('Content-Type', 'text/plain')
+      .send('Patient')
       .expect(415);
 
     expectOutcome(res.body, 'DMP-HTTP-UNSUPPORTED-MEDIA-TYPE');
@@ -240,11 +240,11 @@ describe('createServiceApp', () => {
     expectOutcome(res.body, 'DMP-HTTP-PAYLOAD-TOO-LARGE');
   });
 
-  it('answers 406 when only XML is acceptable', async () => {
-    const viaFormat = await request(app).get('/fhir/metadata?_format=xml').expect(406);
+  it('answers 406 when neither FHIR JSON nor FHIR XML is acceptable', async () => {
+    const viaFormat = await request(app).get('/fhir/metadata?_format=html').expect(406);
     const viaAccept = await request(app)
       .get('/fhir/metadata')
-      .set('Accept', 'application/fhir+xml')
+      .set('Accept', 'text/html, application/pdf')
       .expect(406);
 
     expectOutcome(viaFormat.body, 'DMP-HTTP-NOT-ACCEPTABLE');

@@ -13,13 +13,13 @@ import { buildCapabilityStatement, type CapabilityInfo } from './capability';
 import { assertSearchSize, DEFAULT_LIMITS, type RequestLimits } from './limits';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
-import { assertAcceptsFhirJson } from './negotiation';
+import { fhirFormatFor, preferredFormatOf } from './negotiation';
 import { servedOpenApiDocument } from './openapi';
 import { parsePrefer } from './prefer';
 import { createUnauthenticatedLog, type RefusalTracer } from './refusals';
 import { chooseRequestId } from './request-id';
 import type { FhirRequest, HttpMethod, RouteDefinition } from './route';
-import { sendFhirJson, sendResult } from './send';
+import { sendOutcome, sendResult } from './send';
 
 export const FHIR_BASE_PATH = '/fhir';
 
@@ -175,7 +175,12 @@ function buildRouter(
       remember(label(route.path), route.traceAs),
       ...(route.public ? [] : [authenticate]),
       ...(route.authorize ? [authorizeWith(route.authorize)] : []),
-      ...bodyReader(route.body ?? 'none', route.bodyLimit ?? deps.bodyLimit, limits.jsonDepth),
+      ...bodyReader(
+        route.body ?? 'none',
+        route.bodyLimit ?? deps.bodyLimit,
+        limits.jsonDepth,
+        !route.root,
+      ),
       handle(route, deps, limits),
     ];
     router[route.method.toLowerCase() as 'get'](route.path, ...handlers);
@@ -224,9 +229,7 @@ function handle(
       for (const [name, value] of new URLSearchParams(req.body)) searchParams.append(name, value);
     }
     assertSearchSize(searchParams, limits);
-    if (route.produces !== 'any') {
-      assertAcceptsFhirJson(searchParams.get('_format'), req.headers.accept);
-    }
+    const format = fhirFormatFor(route, searchParams.get('_format'), req.headers.accept);
     const prefer = parsePrefer(req.headers.prefer);
     const locals = localsOf(res);
     const request: FhirRequest = {
@@ -241,7 +244,7 @@ function handle(
       prefer,
     };
     const result = await route.handler(request);
-    sendResult(res, route.method, prefer, result);
+    sendResult(res, route.method, prefer, result, format);
   };
 }
 
@@ -328,7 +331,12 @@ function errorHandler(deps: ServiceAppDeps): ErrorRequestHandler {
       return;
     }
     res.set(fault.headers);
-    sendFhirJson(res, fault.status, fault.outcome);
+    sendOutcome(
+      res,
+      fault.status,
+      fault.outcome,
+      preferredFormatOf(req.originalUrl, req.headers.accept),
+    );
   };
 }
 

@@ -12,3 +12,4 @@ export * from './refusals';
 export * from './route';
 export * from './send';
 export * from './server';
+export { fhirXmlToJson, jsonToFhirXml } from './xml-format';

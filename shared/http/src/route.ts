@@ -13,7 +13,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * What a route accepts as body:
  * - `none`: no body is read;
- * - `resource`: FHIR JSON (`application/fhir+json` or `application/json`), parsed;
+ * - `resource`: FHIR JSON (`application/fhir+json` or `application/json`) or FHIR XML
+ *   (`application/fhir+xml`, `application/xml`, `text/xml`), parsed to the same FHIR JSON object;
  * - `search-form`: `application/x-www-form-urlencoded` (POST `_search`), merged into `searchParams`;
  * - `patch`: a JSON Patch (`application/json-patch+json`) or a FHIRPath Patch `Parameters` (FHIR
  *   JSON), parsed; the handler tells them apart from `contentType` or the body's shape.
@@ -32,7 +33,7 @@ export interface FhirRequest {
   params: Readonly<Record<string, string>>;
   /** Query string parameters, plus the form fields of a POST `_search`. */
   searchParams: URLSearchParams;
-  /** Parsed JSON body for `resource` and `patch` routes. */
+  /** Parsed body for `resource` and `patch` routes (FHIR JSON, whatever the encoding sent). */
   body: unknown;
   headers: IncomingHttpHeaders;
   /** The authenticated caller (public routes get none). */
@@ -43,7 +44,10 @@ export interface FhirRequest {
   prefer: Prefer;
 }
 
-/** What a handler answers. A `resource` is sent as FHIR JSON, a `stream` as raw bytes. */
+/**
+ * What a handler answers. A `resource` is sent as FHIR JSON or FHIR XML (as negotiated), a
+ * `stream` as raw bytes.
+ */
 export interface FhirResult {
   status: number;
   resource?: Resource;
@@ -83,8 +87,10 @@ export interface RouteDefinition {
   /** Checks the actor may use this route at all (e.g. scopes); throws a FhirError otherwise. */
   authorize?: (actor: Actor) => void;
   /**
-   * What the route can answer: `fhir-json` (default) refuses with 406 a client that cannot take
-   * FHIR JSON; `any` leaves `Accept` negotiation to the handler (raw documents, ITI-68).
+   * What the route can answer: `fhir-json` (default; the name predates XML) answers FHIR JSON or
+   * FHIR XML as negotiated, and 406 to a client that takes neither; `any` leaves `Accept`
+   * negotiation to the handler (raw documents, ITI-68), a FHIR resource it answers going in the
+   * encoding the client prefers (JSON unless it asks for XML).
    */
   produces?: 'fhir-json' | 'any';
   /** The interaction in audit terms (e.g. `ITI-67`), passed to the refusal tracer. */

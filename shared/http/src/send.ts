@@ -1,25 +1,56 @@
 import type { Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4';
 import { informationOutcome } from '@dmp/errors';
-import { FHIR_JSON } from './negotiation';
+import { FHIR_JSON, FHIR_XML, type FhirFormat } from './negotiation';
 import type { FhirResult, HttpMethod, Prefer } from './route';
+import { jsonToFhirXml } from './xml-format';
 
 const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Sends a FHIR body (resource or OperationOutcome) in the negotiated encoding. */
+export function sendFhir(res: Response, status: number, body: object, format: FhirFormat): void {
+  res.vary('Accept');
+  if (format === 'xml') {
+    const xml = jsonToFhirXml(body);
+    res.status(status).type(FHIR_XML).send(xml);
+    return;
+  }
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
 /** Sends a FHIR JSON body (resource or OperationOutcome). */
 export function sendFhirJson(res: Response, status: number, body: object): void {
-  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+  sendFhir(res, status, body, 'json');
+}
+
+/**
+ * Sends an error's OperationOutcome in the encoding the client asked for; JSON if writing XML
+ * fails, so that an error always gets an answer.
+ */
+export function sendOutcome(
+  res: Response,
+  status: number,
+  outcome: OperationOutcome,
+  format: FhirFormat,
+): void {
+  try {
+    sendFhir(res, status, outcome, format);
+  } catch {
+    sendFhir(res, status, outcome, 'json');
+  }
 }
 
 /**
  * Sends a handler's result, honouring `Prefer: return=` on writes: `minimal` sends no body,
- * `OperationOutcome` an informational outcome, `representation` (the default) the resource.
+ * `OperationOutcome` an informational outcome, `representation` (the default) the resource; a
+ * resource goes in `format` (FHIR JSON or FHIR XML).
  */
 export function sendResult(
   res: Response,
   method: HttpMethod,
   prefer: Prefer,
   result: FhirResult,
+  format: FhirFormat = 'json',
 ): void {
   if (result.headers) res.set(result.headers);
   if (result.stream) {
@@ -53,8 +84,8 @@ export function sendResult(
     const outcome: OperationOutcome = informationOutcome(
       `${result.resource.resourceType} stored (status ${result.status})`,
     );
-    sendFhirJson(res, result.status, outcome);
+    sendFhir(res, result.status, outcome, format);
     return;
   }
-  sendFhirJson(res, result.status, result.resource);
+  sendFhir(res, result.status, result.resource, format);
 }

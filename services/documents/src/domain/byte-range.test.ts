@@ -21,6 +21,8 @@ describe('ITI-68 representation', () => {
     ['*/*', 'raw'],
     ['application/fhir+json', 'fhir-binary'],
     ['application/json', 'fhir-binary'],
+    ['application/fhir+xml', 'fhir-binary'],
+    ['application/xml', 'none'],
     ['image/png', 'none'],
   ])('Accept %s on a PDF gives %s', (accept, expected) => {
     expect(chooseRepresentation(accept, 'application/pdf')).toBe(expected);
@@ -28,5 +30,9 @@ describe('ITI-68 representation', () => {
 
   it('serves a FHIR Document bundle raw when FHIR JSON is asked', () => {
     expect(chooseRepresentation('application/fhir+json', 'application/fhir+json')).toBe('raw');
+  });
+
+  it('serves an XML document raw when its own type is asked', () => {
+    expect(chooseRepresentation('text/xml', 'text/xml')).toBe('raw');
   });
 });

@@ -37,7 +37,8 @@ function mediaRanges(accept: string): string[] {
 /**
  * ITI-68 negotiation: the stored bytes when `Accept` allows their media type (or says nothing),
  * the FHIR Binary resource when it asks for FHIR JSON (PDSm4DMP; fhirclient sends
- * `application/json`), else nothing (406).
+ * `application/json`) or FHIR XML (`application/fhir+xml` only: a plain `application/xml` or
+ * `text/xml` may be asking for an XML document, e.g. a CDA), else nothing (406).
  */
 export function chooseRepresentation(
   accept: string | undefined,
@@ -51,7 +52,11 @@ export function chooseRepresentation(
   if (
     ranges.some(
       (r) =>
-        r === 'application/fhir+json' || r === 'application/json' || r === 'application/json+fhir',
+        r === 'application/fhir+json' ||
+        r === 'application/json' ||
+        r === 'application/json+fhir' ||
+        r === 'application/fhir+xml' ||
+        r === 'application/xml+fhir',
     )
   ) {
     return 'fhir-binary';

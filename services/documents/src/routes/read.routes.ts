@@ -1,4 +1,9 @@
-import { versionHeaders, type FhirResult, type RouteDefinition } from '@dmp/http';
+import {
+  requestedMediaType,
+  versionHeaders,
+  type FhirResult,
+  type RouteDefinition,
+} from '@dmp/http';
 import { publicBinary } from '../domain/binary-link';
 import { readHistory, readResource, type ReadableType } from '../use-cases/read-resources';
 import { retrieveDocument } from '../use-cases/retrieve-document';
@@ -62,11 +67,12 @@ export function readRoutes(context: ContextSource): RouteDefinition[] {
     capability: { resourceType: 'Binary', interaction: 'read' },
     traceAs: 'ITI-68',
     handler: async (request): Promise<FhirResult> => {
-      const format = request.searchParams.get('_format');
       const result = await retrieveDocument(context(), callOf(request), {
         id: request.params.id ?? '',
-        accept:
-          format === 'json' ? 'application/fhir+json' : (format ?? header(request.headers.accept)),
+        accept: requestedMediaType(
+          request.searchParams.get('_format'),
+          header(request.headers.accept),
+        ),
         range: header(request.headers.range),
         ifNoneMatch: header(request.headers['if-none-match']),
       });
