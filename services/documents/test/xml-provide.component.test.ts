@@ -3,7 +3,15 @@ import request from 'supertest';
 import type { Binary, Bundle, DocumentReference, List } from 'fhir/r4';
 import { fhirXmlToJson, jsonToFhirXml } from '@dmp/http';
 import { fixtureNames } from '@dmp/test-fixtures';
-import { openHarness, readFixture, uniquify, type Harness } from './harness';
+import { buildProvideBundle } from './builders';
+import {
+  asDmpSubmission,
+  FIXTURE_PATIENTS,
+  openHarness,
+  readFixture,
+  uniquify,
+  type Harness,
+} from './harness';
 
 /**
  * ITI-65 and ITI-105 in FHIR XML: each official example goes to two fresh repositories, as FHIR
@@ -12,8 +20,18 @@ import { openHarness, readFixture, uniquify, type Harness } from './harness';
  */
 let json: Harness;
 let xml: Harness;
+/** In each repository, a stored document of the examples' patient (the Complete `appends`). */
+const relatedTargets = new Map<Harness, string>();
 beforeAll(async () => {
   [json, xml] = await Promise.all([openHarness(), openHarness()]);
+  for (const h of [json, xml]) {
+    const bundle = buildProvideBundle({ ins: FIXTURE_PATIENTS['ex-patient'] ?? '' });
+    const created = await send(h, 'json', '/fhir', bundle).expect(200);
+    const location = (created.body as Bundle).entry
+      ?.map((e) => e.response?.location ?? '')
+      .find((l) => l.startsWith('DocumentReference/'));
+    relatedTargets.set(h, location?.split('/_history')[0] ?? '');
+  }
 });
 afterAll(() => Promise.all([json.close(), xml.close()]));
 
@@ -59,7 +77,7 @@ async function stored(h: Harness, res: request.Response): Promise<unknown[]> {
     const [type = '', id = ''] = location.split('/');
     resources.push(await h.store.read(type, id));
   }
-  let text = JSON.stringify(resources);
+  let text = JSON.stringify(resources).replaceAll(relatedTargets.get(h) ?? '-', 'related');
   ids.forEach((id, index) => {
     if (id) text = text.replaceAll(id, `id-${String(index)}`);
   });
@@ -102,10 +120,11 @@ async function documentsOf(h: Harness, resources: unknown[]): Promise<unknown[]>
   return documents;
 }
 
+/** Sends `resource` to each repository, as JSON and as XML, made a DMP submission there. */
 async function postTwins(path: string, resource: unknown) {
   const [asJson, asXml] = [
-    await send(json, 'json', path, resource),
-    await send(xml, 'xml', path, resource),
+    await send(json, 'json', path, asDmpSubmission(resource, relatedTargets.get(json))),
+    await send(xml, 'xml', path, asDmpSubmission(resource, relatedTargets.get(xml))),
   ];
   expect(outcomeOf(asXml)).toEqual(outcomeOf(asJson));
   return { asJson, asXml };
@@ -219,7 +238,10 @@ describe('ITI-65 in FHIR XML, each MHD 4.2.3 example against its JSON twin', () 
       readFixture<Bundle>('mhd-4.2.3', 'Bundle-ex-minimalProvideDocumentBundleSimple.json'),
     );
 
-    const res = await send(xml, 'xml', '/fhir', bundle).set('Accept', 'application/fhir+xml');
+    const res = await send(xml, 'xml', '/fhir', asDmpSubmission(bundle)).set(
+      'Accept',
+      'application/fhir+xml',
+    );
 
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe(FHIR_XML);
