@@ -32,7 +32,8 @@ beforeAll(async () => {
       .find((l) => l.startsWith('DocumentReference/'));
     relatedTargets.set(h, location?.split('/_history')[0] ?? '');
   }
-});
+  // Two repositories to open and fill: more than the default 20 s on a loaded machine.
+}, 60_000);
 afterAll(() => Promise.all([json.close(), xml.close()]));
 
 const FHIR_XML = 'application/fhir+xml; charset=utf-8';
