@@ -38,7 +38,8 @@ beforeAll(async () => {
     listId = idOf('List');
     binaryId = idOf('Binary');
   }
-});
+  // A repository to open and two submissions: more than the default 20 s on a loaded machine.
+}, 60_000);
 afterAll(() => h.close());
 
 // A fixed Host: absolute URLs in answers name it, and every request reaches another port.
