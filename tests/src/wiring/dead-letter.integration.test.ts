@@ -45,6 +45,8 @@ describe('audit shipping dead letters', () => {
       token: w.serviceToken,
       logger: silentLogger(),
       idleMs: 10,
+      // The audit service compiles the R4 schema on its first request: seconds on a busy machine.
+      timeoutMs: 60_000,
       deadLetters: metrics.auditDeadLetters,
     });
     try {
@@ -63,5 +65,5 @@ describe('audit shipping dead letters', () => {
       await shipper.stop();
       await close(audit.server);
     }
-  });
+  }, 90_000);
 });
