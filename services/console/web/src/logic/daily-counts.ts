@@ -34,15 +34,26 @@ export function daysBetween(from: string, to: string, maxDays = 366): string[] {
   return days;
 }
 
+/** BALP `AuthZconsent` decision records (DICOM 110113) and the trail's own reads are not accesses. */
+const NOT_ACCESSES = new Set(['audit-log-read', 'break-glass-review']);
+
+/** Whether an event is an access to the record (a transaction), not a decision or an audit read. */
+export function isRecordAccess(event: AuditEvent): boolean {
+  if (event.type.code === '110113') return false;
+  return !(event.subtype ?? []).some((c) => c.code !== undefined && NOT_ACCESSES.has(c.code));
+}
+
 /**
- * Per-day counts of the events between `from` and `to`: a success is an access, anything else a
- * refusal (minor failure: refused by the rules; serious failure). Days without events count 0.
+ * Per-day counts of the accesses between `from` and `to`: a success is an access, anything else a
+ * refusal (minor failure: refused by the rules; serious failure). Decision records are left out
+ * (each access has one beside it). Days without events count 0.
  */
 export function countPerDay(events: readonly AuditEvent[], from: string, to: string): DayCount[] {
   const counts = new Map(
     daysBetween(from, to).map((day) => [day, { day, accesses: 0, refusals: 0 }]),
   );
   for (const event of events) {
+    if (!isRecordAccess(event)) continue;
     const count = counts.get(parisDay(event.recorded));
     if (!count) continue;
     if (event.outcome === undefined || event.outcome === '0') count.accesses += 1;
