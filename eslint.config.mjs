@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const storageAdapters = ['@dmp/storage-sqlite', '@dmp/storage-mongo'];
@@ -75,7 +76,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/*.contract.ts', 'tests/**/*.ts'],
+    // The console's single-page app (browser code, React): the rules of hooks.
+    files: ['services/console/web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.test.tsx', '**/*.contract.ts', 'tests/**/*.ts'],
     // Test files read untyped HTTP bodies (supertest's `res.body` is `any`) and assert on them.
     rules: {
       '@typescript-eslint/unbound-method': 'off',

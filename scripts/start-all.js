@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * `npm start`: runs the three services as separate processes on the embedded storage, waits
- * until each answers /healthz, prints their FHIR base URLs and how to get a token, and stops
+ * `npm start`: runs the three services and the web console as separate processes on the embedded
+ * storage, waits until each answers /healthz, prints their URLs and how to get a token, and stops
  * them all on Ctrl-C (or when one of them dies).
  */
 'use strict';
@@ -15,6 +15,7 @@ const services = [
   { name: 'documents', portVar: 'DOCUMENTS_PORT', port: 8081 },
   { name: 'consent', portVar: 'CONSENT_PORT', port: 8082 },
   { name: 'audit', portVar: 'AUDIT_PORT', port: 8083 },
+  { name: 'console', portVar: 'CONSOLE_PORT', port: 8080, path: '/' },
 ];
 const host = process.env.HOST || '127.0.0.1';
 const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
@@ -49,6 +50,10 @@ const serviceUrl = (name) => {
 const wiring = {
   DOCUMENTS_CONSENT_URL: process.env.DOCUMENTS_CONSENT_URL || serviceUrl('consent'),
   AUDIT_URL: process.env.AUDIT_URL || serviceUrl('audit'),
+  // The console calls the three services for its signed-in user.
+  CONSOLE_DOCUMENTS_URL: process.env.CONSOLE_DOCUMENTS_URL || serviceUrl('documents'),
+  CONSOLE_CONSENT_URL: process.env.CONSOLE_CONSENT_URL || serviceUrl('consent'),
+  CONSOLE_AUDIT_URL: process.env.CONSOLE_AUDIT_URL || serviceUrl('audit'),
 };
 
 for (const service of services) {
@@ -96,7 +101,11 @@ Promise.all(services.map(waitHealthy)).then(
       'DMP document repository is running (embedded SQLite under ' +
         (process.env.DATA_DIR || './data') +
         '):',
-      ...services.map((s) => `  ${s.name.padEnd(10)} http://${shownHost}:${s.port}/fhir`),
+      ...services.map(
+        (s) => `  ${s.name.padEnd(10)} http://${shownHost}:${s.port}${s.path || '/fhir'}`,
+      ),
+      '',
+      `Open the console in a browser: http://${shownHost}:${services[3].port}/ (after npm run seed)`,
       '',
       'Get a token from the local dev issuer, then call a service:',
       '  TOKEN=$(npm run -s token -- --kind practitioner --profession 10)',

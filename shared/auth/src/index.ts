@@ -16,6 +16,7 @@ export {
   INS_NIR_SYSTEM,
 } from './constants';
 export { openDevIssuer, type DevIssuer } from './dev-issuer';
+export { buildClaimsFromOptions, UsageError } from './cli/token-options';
 export {
   hasScope,
   IUA_TRANSACTION_SCOPES,

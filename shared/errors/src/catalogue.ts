@@ -351,6 +351,33 @@ export const ERROR_CATALOGUE = {
     issue: 'transient',
     summary: 'The database is not available; retry later.',
   },
+  // Web console (services/console)
+  'DMP-CONSOLE-SIGN-IN-REQUIRED': {
+    status: 401,
+    issue: 'login',
+    summary: 'Sign in to the console first (no session, or it expired).',
+  },
+  'DMP-CONSOLE-SIGN-IN-FAILED': {
+    status: 401,
+    issue: 'security',
+    summary: 'Sign-in failed (identity provider error, or an expired or replayed sign-in).',
+  },
+  'DMP-CONSOLE-CSRF-REJECTED': {
+    status: 403,
+    issue: 'forbidden',
+    summary:
+      "A state-changing request lacks the session's CSRF token or comes from another origin.",
+  },
+  'DMP-CONSOLE-REQUEST-INVALID': {
+    status: 400,
+    issue: 'invalid',
+    summary: 'The console request is missing an element or has an invalid value.',
+  },
+  'DMP-CONSOLE-UPSTREAM-UNAVAILABLE': {
+    status: 502,
+    issue: 'transient',
+    summary: 'A service behind the console did not answer; retry later.',
+  },
   'DMP-INTERNAL': { status: 500, issue: 'exception', summary: 'Unexpected server error.' },
 } as const satisfies Record<string, CatalogueEntry>;
 

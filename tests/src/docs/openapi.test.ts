@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRoutes as auditRoutes } from '@dmp/audit-service';
+import { consoleEndpoints } from '@dmp/console-service';
 import { createRoutes as consentRoutes } from '@dmp/consent-service';
 import { createRoutes as documentsRoutes } from '@dmp/documents-service';
 import { ERROR_CATALOGUE } from '@dmp/errors';
@@ -40,28 +41,37 @@ describe.each<[string, (deps: never) => RouteDefinition[]]>([
   });
 });
 
-describe.each(['documents', 'consent', 'audit'])('%s /openapi.json as served', (name) => {
-  const served = JSON.stringify(loadOpenApiDocument(path.join(root, 'openapi'), name));
-
-  it('is self-contained: every $ref points inside the document and resolves', () => {
-    const document = JSON.parse(served) as Record<string, unknown>;
-    const refs = [...served.matchAll(/"\$ref":"([^"]*)"/g)].map((match) => match[1] ?? '');
-    const unresolved = refs.filter(
-      (ref) =>
-        !ref.startsWith('#/') ||
-        ref
-          .slice(2)
-          .split('/')
-          .reduce<unknown>(
-            (node, key) => (node as Record<string, unknown> | undefined)?.[key],
-            document,
-          ) === undefined,
-    );
-
-    expect(refs.length).toBeGreaterThan(0);
-    expect(unresolved).toEqual([]);
+describe('openapi/console.openapi.json', () => {
+  it('documents exactly the endpoints the console mounts', () => {
+    expect(documentedEndpoints(readOpenApi('console'))).toEqual(consoleEndpoints());
   });
 });
+
+describe.each(['documents', 'consent', 'audit', 'console'])(
+  '%s /openapi.json as served',
+  (name) => {
+    const served = JSON.stringify(loadOpenApiDocument(path.join(root, 'openapi'), name));
+
+    it('is self-contained: every $ref points inside the document and resolves', () => {
+      const document = JSON.parse(served) as Record<string, unknown>;
+      const refs = [...served.matchAll(/"\$ref":"([^"]*)"/g)].map((match) => match[1] ?? '');
+      const unresolved = refs.filter(
+        (ref) =>
+          !ref.startsWith('#/') ||
+          ref
+            .slice(2)
+            .split('/')
+            .reduce<unknown>(
+              (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+              document,
+            ) === undefined,
+      );
+
+      expect(refs.length).toBeGreaterThan(0);
+      expect(unresolved).toEqual([]);
+    });
+  },
+);
 
 describe('the error catalogue', () => {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');

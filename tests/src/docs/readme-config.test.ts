@@ -3,6 +3,7 @@ import path from 'node:path';
 import { auditSettings } from '@dmp/audit-service';
 import { describeSettings, serviceSettings } from '@dmp/config';
 import { consentSettings } from '@dmp/consent-service';
+import { consoleSettings } from '@dmp/console-service';
 import { documentsSettings } from '@dmp/documents-service';
 
 const readme = readFileSync(path.resolve(__dirname, '..', '..', '..', 'README.md'), 'utf8');
@@ -13,6 +14,7 @@ describe('README configuration table', () => {
     documentsSettings,
     consentSettings,
     auditSettings,
+    consoleSettings,
   ];
   const variables = new Set(
     schemas.flatMap((schema) => describeSettings(schema).map(({ env }) => env)),

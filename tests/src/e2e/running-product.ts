@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /**
- * The product as its users run it: the three built services as separate processes (through
+ * The product as its users run it: the three built services (and the console) as separate processes (through
  * `scripts/start-all.js`, or one by one for crash tests) on the embedded storage in a temp
  * `DATA_DIR`, free ports, and tokens minted by the token CLI from the same dev issuer.
  * Needs the build that `npm test` makes first (`tsc -b`).
@@ -68,6 +68,9 @@ export function exited(child: ChildProcess): Promise<number | null> {
 
 export interface Environment {
   dataDir: string;
+  /** Port and root URL of the web console (`services/console`). */
+  consolePort: number;
+  consoleUrl: string;
   ports: Record<ServiceName, number>;
   /** Root URL (no `/fhir`) of each service. */
   urls: Record<ServiceName, string>;
@@ -84,6 +87,7 @@ export async function prepareEnvironment(extra: NodeJS.ProcessEnv = {}): Promise
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dmp-e2e-'));
   const ports = { documents: 0, consent: 0, audit: 0 };
   for (const service of SERVICES) ports[service] = await freePort();
+  const consolePort = await freePort();
   const urls = {
     documents: `http://127.0.0.1:${ports.documents}`,
     consent: `http://127.0.0.1:${ports.consent}`,
@@ -96,10 +100,13 @@ export async function prepareEnvironment(extra: NodeJS.ProcessEnv = {}): Promise
     DOCUMENTS_PORT: String(ports.documents),
     CONSENT_PORT: String(ports.consent),
     AUDIT_PORT: String(ports.audit),
+    CONSOLE_PORT: String(consolePort),
     ...extra,
   };
   return {
     dataDir,
+    consolePort,
+    consoleUrl: `http://127.0.0.1:${consolePort}`,
     ports,
     urls,
     env,

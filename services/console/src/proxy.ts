@@ -1,0 +1,109 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Request, Response } from 'express';
+import { fhirError } from '@dmp/errors';
+
+/** The services the console talks to for the signed-in user, by the name used in its paths. */
+export type UpstreamName = 'documents' | 'consent' | 'audit';
+export const UPSTREAMS: readonly UpstreamName[] = ['documents', 'consent', 'audit'];
+
+/** Request headers passed on to a service (never cookies, never the browser's Authorization). */
+const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'if-match', 'if-none-match', 'prefer'];
+/** Response headers passed back to the browser. */
+const FORWARDED_RESPONSE_HEADERS = [
+  'content-type',
+  'content-length',
+  'etag',
+  'last-modified',
+  'location',
+  'x-request-id',
+  'www-authenticate',
+  'allow',
+];
+const JSON_TYPES = /^application\/(fhir\+)?json\b/i;
+/** Characters a FHIR path under `/fhir` may hold (types, ids, `$operations`, `_history`, `_search`). */
+const FHIR_PATH = /^[A-Za-z0-9$_\-.]+(\/[A-Za-z0-9$_\-.]+)*$/;
+
+/**
+ * The service URL for a console path `/api/fhir/<service>/<path>?<query>`: only under the
+ * service's `/fhir` base (no `..`, no other root), or undefined.
+ */
+export function upstreamUrlOf(root: string, fhirPath: string, query: string): URL | undefined {
+  if (fhirPath !== '' && (!FHIR_PATH.test(fhirPath) || fhirPath.split('/').includes('..'))) {
+    return undefined;
+  }
+  const base = new URL(root);
+  const url = new URL(`${base.origin}/fhir${fhirPath ? `/${fhirPath}` : ''}${query}`);
+  if (
+    url.origin !== base.origin ||
+    !(url.pathname === '/fhir' || url.pathname.startsWith('/fhir/'))
+  ) {
+    return undefined;
+  }
+  return url;
+}
+
+export interface ProxyCall {
+  upstream: URL;
+  accessToken: string;
+  requestId: string;
+  timeoutMs: number;
+}
+
+/**
+ * Calls the service as the signed-in user (Bearer token added here) and streams its answer back:
+ * FHIR JSON as is, documents (ITI-68 bytes, NDJSON) as attachments that the console's origin
+ * never renders. A service that does not answer in time is a 502 OperationOutcome.
+ */
+export async function proxyToService(req: Request, res: Response, call: ProxyCall): Promise<void> {
+  const headers = new Headers({
+    authorization: `Bearer ${call.accessToken}`,
+    'x-request-id': call.requestId,
+  });
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  if (!headers.has('accept')) headers.set('accept', 'application/fhir+json');
+  const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), call.timeoutMs);
+  let answer: globalThis.Response;
+  try {
+    answer = await fetch(call.upstream, {
+      method: req.method,
+      headers,
+      ...(body && req.method !== 'GET' ? { body } : {}),
+      signal: abort.signal,
+      redirect: 'manual',
+    });
+  } catch {
+    throw fhirError(
+      'DMP-CONSOLE-UPSTREAM-UNAVAILABLE',
+      `The service at ${call.upstream.origin} did not answer`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  res.status(answer.status);
+  for (const name of FORWARDED_RESPONSE_HEADERS) {
+    const value = answer.headers.get(name);
+    if (value !== null) res.setHeader(name, value);
+  }
+  const type = answer.headers.get('content-type') ?? '';
+  if (!JSON_TYPES.test(type)) {
+    // A document is downloaded, never rendered in the console's origin (a CDA could carry script).
+    res.setHeader('Content-Disposition', 'attachment');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  }
+  if (!answer.body) {
+    res.end();
+    return;
+  }
+  const stream = Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>);
+  stream.on('error', () => res.destroy());
+  req.on('close', () => {
+    if (!res.writableFinished) stream.destroy();
+  });
+  stream.pipe(res);
+}

@@ -1,0 +1,186 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { openDevIssuer } from '@dmp/auth';
+import { silentLogger } from '@dmp/http';
+import { createConsoleApp, SessionStore, type ConsoleDeps } from '../src/app';
+
+/**
+ * The console's backend for frontend over HTTP (supertest on `createConsoleApp`): security
+ * headers, sessions, CSRF, the development sign-in and the proxy's guards. The browser tests
+ * (`tests/src/e2e/console.e2e.test.ts`) drive it against the running services.
+ */
+describe('console service', () => {
+  let dir: string;
+  let deps: ConsoleDeps;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dmp-console-'));
+    const webDir = path.join(dir, 'web');
+    mkdirSync(path.join(webDir, 'assets'), { recursive: true });
+    writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>Console DMP</title>');
+    writeFileSync(path.join(webDir, 'assets', 'app-1234.js'), 'console.log(1)');
+    deps = {
+      logger: silentLogger(),
+      sessions: new SessionStore(60_000),
+      // Nothing listens on port 9 of the loopback: the "service down" case.
+      upstreams: {
+        documents: 'http://127.0.0.1:9',
+        consent: 'http://127.0.0.1:9',
+        audit: 'http://127.0.0.1:9',
+      },
+      upstreamTimeoutMs: 2000,
+      webDir,
+      devIssuer: await openDevIssuer(dir),
+    };
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const app = () => createConsoleApp(deps);
+
+  async function signIn(body: object = { kind: 'auditor' }) {
+    const res = await request(app()).post('/api/sign-in/dev').send(body).expect(201);
+    const cookie = String(res.headers['set-cookie']?.[0] ?? '');
+    return {
+      cookie: cookie.split(';')[0] ?? '',
+      setCookie: cookie,
+      csrf: String(res.body.csrfToken),
+    };
+  }
+
+  it('serves the app with a CSP that allows only its own scripts, styles and API', async () => {
+    const res = await request(app()).get('/').expect(200);
+
+    expect(res.text).toContain('Console DMP');
+    expect(res.headers['cache-control']).toBe('no-store');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('upgrade-insecure-requests'); // plain http here
+    await request(app())
+      .get('/assets/app-1234.js')
+      .expect(200)
+      .expect('cache-control', /immutable/);
+  });
+
+  it('needs a session for every API route but sign-in, with an OperationOutcome', async () => {
+    for (const path of ['/api/session', '/api/fhir/audit/AuditEvent', '/api/nothing-here']) {
+      const res = await request(app()).get(path).expect(401);
+      expect(res.headers['content-type']).toContain('application/fhir+json');
+      expect(res.text).toContain('DMP-CONSOLE-SIGN-IN-REQUIRED');
+    }
+    await request(app())
+      .get('/api/sign-in/options')
+      .expect(200, { devIssuer: true, providers: [] });
+  });
+
+  it('signs in an actor in development: an HttpOnly SameSite=Strict cookie, the token kept server-side', async () => {
+    const { cookie, setCookie, csrf } = await signIn({
+      kind: 'practitioner',
+      professional: '810000000001',
+      name: 'Dr Camille Martin',
+    });
+
+    expect(setCookie).toMatch(
+      /^dmp_console_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/,
+    );
+    const res = await request(app()).get('/api/session').set('Cookie', cookie).expect(200);
+    expect(res.body).toEqual({
+      user: {
+        kind: 'practitioner',
+        name: 'Dr Camille Martin',
+        subject: '810000000001',
+        via: 'dev',
+      },
+      csrfToken: csrf,
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/eyJ/); // no JWT reaches the browser
+  });
+
+  it('refuses bad development sign-ins with a 400 naming the field, and when it is off with a 404', async () => {
+    const bad = await request(app())
+      .post('/api/sign-in/dev')
+      .send({ kind: 'patient', ins: '12' })
+      .expect(400);
+    expect(bad.text).toContain('DMP-CONSOLE-REQUEST-INVALID');
+    expect(bad.body.issue[0].expression).toEqual(['ins']);
+    await request(app())
+      .post('/api/sign-in/dev')
+      .send({ kind: 'practitioner', professional: '8100', mode: 'bris_de_glace' })
+      .expect(400);
+    await request(app())
+      .post('/api/sign-in/dev')
+      .set('Content-Type', 'application/json')
+      .send('{')
+      .expect(400);
+    const { devIssuer: _off, ...withoutDev } = deps;
+    const off = await request(createConsoleApp(withoutDev))
+      .post('/api/sign-in/dev')
+      .send({ kind: 'auditor' });
+    expect(off.status).toBe(404);
+  });
+
+  it('rejects a state-changing call from another origin or without the CSRF token', async () => {
+    const { cookie, csrf } = await signIn();
+    const post = () =>
+      request(app()).post('/api/fhir/audit/AuditEvent/$break-glass-review').set('Cookie', cookie);
+
+    const noToken = await post().send({ resourceType: 'Parameters' }).expect(403);
+    expect(noToken.text).toContain('DMP-CONSOLE-CSRF-REJECTED');
+    await post().set('X-CSRF-Token', 'forged').send({}).expect(403);
+    const crossSite = await post()
+      .set('X-CSRF-Token', csrf)
+      .set('Origin', 'https://evil.example')
+      .send({})
+      .expect(403);
+    expect(crossSite.text).toContain('another origin');
+    await request(app())
+      .post('/api/sign-in/dev')
+      .set('Origin', 'https://evil.example')
+      .send({ kind: 'auditor' })
+      .expect(403);
+  });
+
+  it('keeps the proxy under each service’s /fhir and answers 502 when the service is down', async () => {
+    const { cookie, csrf } = await signIn();
+
+    const outside = await request(app())
+      .get('/api/fhir/audit/%2e%2e/metrics')
+      .set('Cookie', cookie)
+      .expect(400);
+    expect(outside.text).toContain('Not a FHIR path');
+    await request(app()).get('/api/fhir/billing/Invoice').set('Cookie', cookie).expect(404);
+    const down = await request(app())
+      .get('/api/fhir/audit/AuditEvent')
+      .set('Cookie', cookie)
+      .expect(502);
+    expect(down.text).toContain('DMP-CONSOLE-UPSTREAM-UNAVAILABLE');
+    await request(app())
+      .post('/api/fhir/consent/Consent/$dmp-change')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .set('Content-Type', 'application/fhir+json')
+      .send('{}')
+      .expect(502);
+  });
+
+  it('signs out: the session is forgotten', async () => {
+    const { cookie, csrf } = await signIn();
+    await request(app())
+      .post('/api/sign-out')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .expect(204);
+    await request(app()).get('/api/session').set('Cookie', cookie).expect(401);
+  });
+
+  it('answers 405 with Allow for a method a route does not take', async () => {
+    const res = await request(app()).delete('/api/session').expect(405);
+    expect(res.headers.allow).toBe('GET');
+  });
+});
