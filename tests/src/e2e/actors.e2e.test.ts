@@ -179,11 +179,13 @@ describeBuilt('the DMP used by its actors (three processes, fhir-kit-client)', (
     const history = auditAs(patientToken);
 
     const lines = await eventually(async () => {
+      // One page holds it all: each poll adds a line of its own (the patient read their trail).
       const found = partsOf(
         await history.operation({
           resourceType: 'AuditEvent',
           name: '$patient-history',
           method: 'GET',
+          input: { _count: '100' },
         }),
       );
       const changes = found.filter((line) => line.what === 'consent-changed');
