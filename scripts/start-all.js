@@ -3,12 +3,14 @@
 /**
  * `npm start`: runs the three services and the web console as separate processes on the embedded
  * storage, waits until each answers /healthz, prints their URLs and how to get a token, and stops
- * them all on Ctrl-C (or when one of them dies).
+ * them all on Ctrl-C. A service that stops on its own is restarted with backoff; one that keeps
+ * crashing at start stops everything (exit code 1). See `supervise.js`.
  */
 'use strict';
 
 const { spawn } = require('node:child_process');
 const path = require('node:path');
+const { supervise } = require('./supervise');
 
 const root = path.resolve(__dirname, '..');
 const services = [
@@ -20,23 +22,19 @@ const services = [
 const host = process.env.HOST || '127.0.0.1';
 const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 
-/** @type {import('node:child_process').ChildProcess[]} */
-const children = [];
+/** @type {ReturnType<typeof supervise>[]} */
+const supervisors = [];
 let stopping = false;
+const log = (line) => process.stderr.write(`start-all: ${line}\n`);
 
 function stopAll(exitCode) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   const deadline = setTimeout(() => process.exit(exitCode || 1), 20_000);
   deadline.unref();
-  const waitAll = () => {
-    if (children.every((child) => child.exitCode !== null || child.signalCode !== null)) {
-      process.exit(exitCode);
-    }
-    setTimeout(waitAll, 50).unref();
-  };
-  waitAll();
+  void Promise.all(supervisors.map((supervisor) => supervisor.stop())).then(() =>
+    process.exit(exitCode),
+  );
 }
 
 for (const service of services) {
@@ -56,45 +54,42 @@ const wiring = {
   CONSOLE_AUDIT_URL: process.env.CONSOLE_AUDIT_URL || serviceUrl('audit'),
 };
 
+async function isHealthy(service) {
+  try {
+    const url = `http://${shownHost}:${service.port}/healthz`;
+    return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+  } catch {
+    return false; // not listening (yet)
+  }
+}
+
 for (const service of services) {
-  const child = spawn(
-    process.execPath,
-    [path.join(root, 'services', service.name, 'dist', 'src', 'main.js')],
-    {
-      cwd: process.cwd(),
-      env: { ...process.env, ...wiring },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(
-        `${service.name} stopped unexpectedly (${signal || code}); stopping the others\n`,
-      );
+  const supervisor = supervise({
+    name: service.name,
+    start: () =>
+      spawn(
+        process.execPath,
+        [path.join(root, 'services', service.name, 'dist', 'src', 'main.js')],
+        {
+          cwd: process.cwd(),
+          env: { ...process.env, ...wiring },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      ),
+    isHealthy: () => isHealthy(service),
+    log,
+    onGiveUp: (name) => {
+      log(`${name} keeps crashing at start; stopping everything`);
       stopAll(1);
-    }
+    },
   });
-  children.push(child);
+  supervisors.push(supervisor);
 }
 
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-async function waitHealthy(service) {
-  const url = `http://${shownHost}:${service.port}/healthz`;
-  for (let attempt = 0; attempt < 600 && !stopping; attempt += 1) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${service.name} did not become healthy at ${url}`);
-}
-
-Promise.all(services.map(waitHealthy)).then(
+Promise.all(supervisors.map((supervisor) => supervisor.firstHealthy)).then(
   () => {
     const lines = [
       '',

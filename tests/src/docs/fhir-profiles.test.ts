@@ -264,6 +264,24 @@ const auditEvents: [string, Json][] = [
       now: new Date('2025-01-01T00:00:00Z'),
     }) as unknown as Json,
   ],
+  [
+    'consent change naming what changed',
+    changeAuditEvent({
+      actor: actor('normal'),
+      action: 'U',
+      what: 'Consent/c1/_history/3',
+      description: 'DMP consent changed: block, authorize',
+      changes: [
+        { kind: 'block', professional: '810000000666' },
+        { kind: 'authorize', professional: '810000000011', period: { end: '2026-06-30' } },
+      ],
+      patientRef: 'Patient/p1',
+      ins: '1800199999999',
+      insSystem: 'urn:oid:1.2.250.1.213.1.4.8',
+      requestId: 'req-3',
+      now: new Date('2025-01-02T00:00:00Z'),
+    }) as unknown as Json,
+  ],
 ];
 
 describe.each([

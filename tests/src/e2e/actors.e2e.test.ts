@@ -175,6 +175,44 @@ describeBuilt('the DMP used by its actors (three processes, fhir-kit-client)', (
     expect(accesses.filter((line) => line.who === undefined)).toEqual([]);
   });
 
+  it('patient: their own consent changes show in the history as theirs, saying what changed', async () => {
+    const history = auditAs(patientToken);
+
+    const lines = await eventually(async () => {
+      // One page holds it all: each poll adds a line of its own (the patient read their trail).
+      const found = partsOf(
+        await history.operation({
+          resourceType: 'AuditEvent',
+          name: '$patient-history',
+          method: 'GET',
+          input: { _count: '100' },
+        }),
+      );
+      const changes = found.filter((line) => line.what === 'consent-changed');
+      return changes.some((line) => String(line.change).startsWith('blocked')) ? found : undefined;
+    });
+
+    // Made by the patient (earlier tests): authorized OTHER_DOCTOR, then blocked CARE_TEAM_DOCTOR.
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        who: 'vous',
+        what: 'consent-changed',
+        change: `authorized professional ${OTHER_DOCTOR}`,
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        who: 'vous',
+        what: 'consent-changed',
+        change: `blocked professional ${CARE_TEAM_DOCTOR}`,
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ who: 'vous', what: 'dmp-changed', change: 'DMP created' }),
+    );
+    expect(lines.filter((line) => line.what === 'replaced' && line.who === undefined)).toEqual([]);
+  });
+
   it('auditor: ITI-81 finds the ITI-65, ITI-67, ITI-68 and denial events, and the chain verifies', async () => {
     const auditor = auditAs(product.token('--kind', 'auditor'));
     const search = async () =>

@@ -125,6 +125,8 @@ export interface RunningProduct extends Environment {
   child: ChildProcess;
   /** What it printed until the three services were healthy. */
   banner: string;
+  /** Everything written to its stderr so far (start-all's own log lines, the services' errors). */
+  stderr(): string;
   /** Ctrl-C, then waits for the exit code. */
   stop(): Promise<number | null>;
 }
@@ -137,11 +139,16 @@ export async function startProduct(extra: NodeJS.ProcessEnv = {}): Promise<Runni
     env: environment.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const banner = await waitForOutput(child, 'Ctrl-C stops everything', 30_000);
   return {
     ...environment,
     child,
     banner,
+    stderr: () => stderr,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       return exited(child);

@@ -99,7 +99,7 @@ describeBuilt('npm start (scripts/start-all.js)', () => {
     await expect(findDocuments(careTeam, demoIns(0))).resolves.toHaveLength(2);
     const blocked = fhirClient(product.urls.documents, product.token('--sub', DOCTORS.blocked));
     expect((await failureOf(findDocuments(blocked, demoIns(0)))).status).toBe(403);
-  });
+  }, 45_000); // the seed alone may take its 30 s on a loaded machine
 
   it('stops every service cleanly on Ctrl-C', async () => {
     await expect(product.stop()).resolves.toBe(0);

@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditEventAgent, Coding, ParametersParameter } from 'fhir/r4';
 import { accessHowOf } from './access-how';
+import { recordChangeOf } from './record-change';
 import { DMP_AUDIT_SUBTYPE, OBJECT_ROLE, PROFESSION_SYSTEM, type AccessHow } from './vocabulary';
 
 export type HistoryWhat =
@@ -11,15 +12,22 @@ export type HistoryWhat =
   | 'unmasked'
   | 'archived'
   | 'deleted'
+  | 'consent-changed'
+  | 'dmp-changed'
   | 'other';
 
-/** One line of the patient's access history (SPEC D.6): no IP, no client id, no raw query. */
+/**
+ * One line of the patient's access history (SPEC D.6): no IP, no client id, no raw query. `who` is
+ * `vous` when the patient acted themself (e.g. changed their consent).
+ */
 export interface HistoryLine {
   when: string;
   who?: string;
   profession?: string;
   organization?: string;
   what: HistoryWhat;
+  /** For `consent-changed` and `dmp-changed`: what changed, e.g. `blocked professional 8100…`. */
+  change?: string;
   document?: string;
   how: AccessHow;
   /** Break-glass and centre 15 accesses are highlighted. */
@@ -40,17 +48,22 @@ export function isShownToPatient(event: AuditEvent): boolean {
   return event.outcome === undefined || event.outcome === '0';
 }
 
+/** What the holder reads when they acted themself. */
+export const THE_HOLDER = 'vous';
+
 export function historyLineOf(event: AuditEvent): HistoryLine {
   const person = humanAgent(event.agent ?? []);
   const organization = (event.agent ?? []).find(isOrganization);
   const how = accessHowOf(event);
+  const recordChange = recordChangeOf(event);
   const line: HistoryLine = {
     when: event.recorded,
-    what: whatOf(event),
+    what: recordChange?.what ?? whatOf(event),
     how,
     highlighted: how !== 'normal',
   };
-  const who = person?.name ?? person?.who?.display;
+  if (recordChange?.change) line.change = recordChange.change;
+  const who = isHolder(person, event) ? THE_HOLDER : (person?.name ?? person?.who?.display);
   if (who) line.who = who;
   const profession = professionOf(person);
   if (profession) line.profession = profession;
@@ -71,6 +84,7 @@ export function historyLineParameter(line: HistoryLine): ParametersParameter {
   if (line.profession) part.push({ name: 'profession', valueString: line.profession });
   if (line.organization) part.push({ name: 'organization', valueString: line.organization });
   part.push({ name: 'what', valueCode: line.what });
+  if (line.change) part.push({ name: 'change', valueString: line.change });
   if (line.document) part.push({ name: 'document', valueString: line.document });
   part.push({ name: 'how', valueCode: line.how });
   part.push({ name: 'highlighted', valueBoolean: line.highlighted });
@@ -105,6 +119,18 @@ function humanAgent(agents: AuditEventAgent[]): AuditEventAgent | undefined {
     agents.find((agent) =>
       /^(Practitioner|PractitionerRole|Patient|RelatedPerson)\b/.test(typeOf(agent)),
     )
+  );
+}
+
+/** Whether the person who acted is the patient the event is about (the holder of the DMP). */
+function isHolder(person: AuditEventAgent | undefined, event: AuditEvent): boolean {
+  const acting = person?.who?.identifier;
+  if (!person || typeOf(person) !== 'Patient' || acting?.value === undefined) return false;
+  return (event.entity ?? []).some(
+    (entity) =>
+      entity.role?.system === OBJECT_ROLE &&
+      entity.role.code === '1' &&
+      entity.what?.identifier?.value === acting.value,
   );
 }
 

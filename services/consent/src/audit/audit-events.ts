@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from 'fhir/r4';
-import { actorReference, userAgentOf } from '@dmp/audit-trail';
+import {
+  actorReference,
+  consentChangeDetail,
+  userAgentOf,
+  type ConsentChangeFact,
+} from '@dmp/audit-trail';
 import { G15_PROFESSION_SYSTEM, INS_NIR_SYSTEM, type Actor } from '@dmp/auth';
 import type { Decision, SubjectFacts } from '../domain/decision';
 
@@ -80,6 +85,8 @@ export interface ChangeAudit {
   /** e.g. `Consent/12/_history/3` or `Patient/7/_history/2`. */
   what: string;
   description: string;
+  /** The consent changes made, one `detail` each on the changed entity (patient's history). */
+  changes?: readonly ConsentChangeFact[];
   patientRef: string;
   ins: string;
   insSystem: string;
@@ -110,6 +117,9 @@ export function changeAuditEvent(input: ChangeAudit): AuditEvent {
         what: { reference: input.what },
         type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' },
         role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4' },
+        ...(input.changes && input.changes.length > 0
+          ? { detail: input.changes.map(consentChangeDetail) }
+          : {}),
       },
       requestEntity(input.requestId),
     ],

@@ -110,6 +110,7 @@ export async function changeConsent(
         action: record.consent ? 'U' : 'C',
         what: `Consent/${consent.id ?? ''}/_history/${consent.meta?.versionId ?? ''}`,
         description: `DMP consent changed: ${input.changes.map((c) => c.kind).join(', ')}`,
+        changes: input.changes,
         patientRef: `Patient/${record.patient.id ?? ''}`,
         ins: input.key.ins,
         insSystem: input.key.system,

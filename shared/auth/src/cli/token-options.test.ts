@@ -78,6 +78,28 @@ describe('buildClaimsFromOptions', () => {
     expect(() => buildClaimsFromOptions(argv)).toThrow(UsageError);
   });
 
+  it('names each professional after their --sub unless --name is given, so that two differ', () => {
+    const nameOf = (argv: string[]) => buildClaimsFromOptions(argv).claims.extensions.ihe_iua;
+    const authorized = nameOf(['--sub', '810000000011'])?.subject_name;
+    const blocked = nameOf(['--sub', '810000000666'])?.subject_name;
+
+    expect(authorized).toBe('Dr 810000000011');
+    expect(blocked).toBe('Dr 810000000666');
+    expect(nameOf([])?.subject_name).toBe('Dr 810000000001');
+    expect(nameOf(['--sub', '810000000011', '--name', 'Dr Jeanne Martin'])?.subject_name).toBe(
+      'Dr Jeanne Martin',
+    );
+  });
+
+  it.each<[ActorKind, string, string | undefined]>([
+    ['patient', '255081416802538', 'Patient 255081416802538'],
+    ['auditor', 'auditeur-2', 'Auditeur auditeur-2'],
+    ['system', 'chu-demo-dpi', undefined],
+  ])('derives the default name of a %s from its subject', (kind, sub, name) => {
+    const { claims } = buildClaimsFromOptions(['--kind', kind, '--sub', sub]);
+    expect(claims.extensions.ihe_iua?.subject_name).toBe(name);
+  });
+
   it('recognises --help and -h', () => {
     expect(wantsHelp(['--kind', 'system', '--help'])).toBe(true);
     expect(wantsHelp(['-h'])).toBe(true);

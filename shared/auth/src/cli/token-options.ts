@@ -19,7 +19,8 @@ export class UsageError extends Error {
 export const TOKEN_CLI_USAGE = `Usage: npm run -s token -- [options]   (prints a signed JWT on stdout)
   --kind practitioner|patient|system|auditor   default practitioner
   --sub <id>            subject (default per kind: idNat_PS, INS, client id)
-  --name <text>         ihe_iua.subject_name
+  --name <text>         ihe_iua.subject_name (default from the subject: "Dr <sub>",
+                        "Patient <sub>", "Auditeur <sub>"; none for a system)
   --profession <code>   G15 profession code (default 10 for a practitioner)
   --org <id>            ihe_iua.subject_organization_id
   --patient <INS>       ihe_iua.person_id (INS-NIR); defaults to --sub for a patient
@@ -40,7 +41,8 @@ export interface TokenRequest {
 
 interface KindDefaults {
   sub: string;
-  name?: string;
+  /** Display name derived from the subject when `--name` is not given (none for software). */
+  name?: (sub: string) => string;
   profession?: string;
   org?: string;
   scope: string;
@@ -50,14 +52,18 @@ const DEV_ORG = '1750000001'; // fictitious idNat_Struct (prefix 1 = FINESS)
 const DEFAULTS: Readonly<Record<ActorKind, KindDefaults>> = {
   practitioner: {
     sub: '810000000001',
-    name: 'Dr Camille Martin (dev)',
+    name: (sub) => `Dr ${sub}`,
     profession: '10',
     org: DEV_ORG,
     scope: 'user/*.cruds',
   },
-  patient: { sub: '255081416802538', name: 'Patient de test (dev)', scope: 'patient/*.rs' },
+  patient: { sub: '255081416802538', name: (sub) => `Patient ${sub}`, scope: 'patient/*.rs' },
   system: { sub: 'dmp-dev-system', org: DEV_ORG, scope: 'system/*.cruds' },
-  auditor: { sub: 'dmp-dev-auditor', name: 'Auditeur DMP (dev)', scope: 'system/AuditEvent.rs' },
+  auditor: {
+    sub: 'dmp-dev-auditor',
+    name: (sub) => `Auditeur ${sub}`,
+    scope: 'system/AuditEvent.rs',
+  },
 };
 
 const KINDS: readonly ActorKind[] = ['practitioner', 'patient', 'system', 'auditor'];
@@ -146,7 +152,9 @@ export function buildClaimsFromOptions(argv: readonly string[]): TokenRequest {
     throw new UsageError('--patient must be a 15-character INS (matricule + key)');
   }
   const profession = values.profession ?? defaults.profession;
-  const name = values.name ?? defaults.name;
+  // Each subject gets its own default name, so that two dev professionals never look alike in a
+  // patient's access history.
+  const name = values.name ?? defaults.name?.(sub);
   const org = values.org ?? defaults.org;
   const purposes = purposeOfUse(kind, mode);
 
