@@ -20,6 +20,29 @@ const publish = (document: unknown) =>
     .set('Content-Type', 'application/fhir+json')
     .send(JSON.stringify(document));
 
+/** The MHD ITI-105 example, with a fresh masterIdentifier. */
+const mhdExample = () =>
+  uniquify(
+    readFixture<DocumentReference>(
+      'mhd-4.2.3',
+      'DocumentReference-ex-DocumentReferenceSimplifiedPublish.json',
+    ),
+  );
+
+/** The PDSm one, without its hash and size (they do not describe its data: fixtures README). */
+function pdsmExample(): DocumentReference {
+  const example = uniquify(
+    readFixture<DocumentReference>(
+      'pdsm-3.1.1',
+      'examples',
+      'DocumentReference-PDSmSimplifiedExample.json',
+    ),
+  );
+  delete example.content[0]?.attachment.hash;
+  delete example.content[0]?.attachment.size;
+  return example;
+}
+
 describe('ITI-105 Simplified Publish', () => {
   it('extracts the bytes into a Binary, computes hash and size, derives the SubmissionSet, answers 201', async () => {
     const example = uniquify(
@@ -74,24 +97,7 @@ describe('ITI-105 Simplified Publish', () => {
   });
 
   it('stores the document under the profile it meets once its data became url/hash/size', async () => {
-    const mhd = uniquify(
-      readFixture<DocumentReference>(
-        'mhd-4.2.3',
-        'DocumentReference-ex-DocumentReferenceSimplifiedPublish.json',
-      ),
-    );
-    const pdsm = uniquify(
-      readFixture<DocumentReference>(
-        'pdsm-3.1.1',
-        'examples',
-        'DocumentReference-PDSmSimplifiedExample.json',
-      ),
-    );
-    // Its declared hash and size do not describe its data (fixtures README).
-    delete pdsm.content[0]?.attachment.hash;
-    delete pdsm.content[0]?.attachment.size;
-
-    for (const example of [mhd, pdsm]) {
+    for (const example of [mhdExample(), pdsmExample()]) {
       const res = await publish(example).expect(201);
       const stored = await h.store.read<DocumentReference>('DocumentReference', res.body.id);
 
@@ -108,15 +114,7 @@ describe('ITI-105 Simplified Publish', () => {
   ])(
     'enforces the PDSm simplified-publish cardinalities when that profile is claimed: %s 1..',
     async (element, expression) => {
-      const example = uniquify(
-        readFixture<DocumentReference>(
-          'pdsm-3.1.1',
-          'examples',
-          'DocumentReference-PDSmSimplifiedExample.json',
-        ),
-      );
-      delete example.content[0]?.attachment.hash;
-      delete example.content[0]?.attachment.size;
+      const example = pdsmExample();
       if (element === 'author') delete example.author;
       else delete example.content[0]?.attachment.title;
       const before = await publish({ ...example, meta: undefined });
@@ -132,13 +130,7 @@ describe('ITI-105 Simplified Publish', () => {
   );
 
   it('derives a SubmissionSet whose uniqueId is an OID (MHD SubmissionSet uniqueId)', async () => {
-    const example = uniquify(
-      readFixture<DocumentReference>(
-        'mhd-4.2.3',
-        'DocumentReference-ex-DocumentReferenceSimplifiedPublish.json',
-      ),
-    );
-    const res = await publish(example).expect(201);
+    const res = await publish(mhdExample()).expect(201);
 
     const lists = await request(h.app)
       .get(

@@ -7,7 +7,7 @@ import {
   makeIns,
 } from '../../../services/documents/test/builders';
 import { readFixture } from '../../../services/documents/test/harness';
-import { INS_SYSTEM, openWired, type Wired } from './wired-harness';
+import { INS_SYSTEM, openDmp, openWired, type Wired } from './wired-harness';
 
 /**
  * Conditional patient references (`Patient?identifier=urn:oid:1.2.250.1.213.1.4.8|<INS>`), as the
@@ -35,23 +35,6 @@ let registryRefA: string;
 const conditional = (...ins: string[]) =>
   `Patient?identifier=${ins.map((value) => `${INS_SYSTEM}|${value}`).join(',')}`;
 
-async function openDmp(ins: string): Promise<string> {
-  const operator = await w.issuer.sign({
-    sub: 'dmp-operator',
-    scope: 'system/Patient.c',
-    extensions: { fr_dmp: { actor_kind: 'system' } },
-  });
-  const opened = await request(w.consent)
-    .post('/fhir/Patient/$dmp-open')
-    .set('Authorization', `Bearer ${operator}`)
-    .send({
-      resourceType: 'Parameters',
-      parameter: [{ name: 'patient', valueIdentifier: { system: INS_SYSTEM, value: ins } }],
-    })
-    .expect(201);
-  return `Patient/${String((opened.body as { id: string }).id)}`;
-}
-
 beforeAll(async () => {
   w = await openWired();
   hospital = await w.issuer.sign({
@@ -71,8 +54,8 @@ beforeAll(async () => {
       fr_dmp: { actor_kind: 'practitioner', attestation: 'care_team' },
     },
   });
-  registryRefA = await openDmp(INS_A);
-  await openDmp(INS_B);
+  registryRefA = await openDmp(w, INS_A);
+  await openDmp(w, INS_B);
 });
 afterAll(() => w.close());
 
@@ -130,7 +113,7 @@ function completedBundle(reference: string): Bundle {
       { ...documentEntry, resource: completedDocument },
       ...(example.entry ?? []).slice(2),
     ],
-  } as Bundle;
+  };
 }
 
 /** The PDSm4DMP ITI-105 example completed (masterIdentifier, author), its patient `reference`. */
@@ -139,24 +122,21 @@ function completedPublish(reference: string): DocumentReference {
   return {
     ...example,
     masterIdentifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${randomUUID()}` },
-    contained: [{ resourceType: 'Practitioner', id: 'author' } as Practitioner],
+    contained: [{ resourceType: 'Practitioner', id: 'author' }],
     author: [{ reference: '#author' }],
   };
 }
 
-const provide = (bundle: unknown, token = hospital) =>
+const submit = (path: string, body: unknown, token = hospital) =>
   request(w.documents)
-    .post('/fhir')
+    .post(path)
     .set('Authorization', `Bearer ${token}`)
     .set('Content-Type', 'application/fhir+json')
-    .send(JSON.stringify(bundle));
-
-const publish = (document: unknown) =>
-  request(w.documents)
-    .post('/fhir/DocumentReference')
-    .set('Authorization', `Bearer ${hospital}`)
-    .set('Content-Type', 'application/fhir+json')
-    .send(JSON.stringify(document));
+    .send(JSON.stringify(body));
+/** ITI-65 */
+const provide = (bundle: unknown, token = hospital) => submit('/fhir', bundle, token);
+/** ITI-105 */
+const publish = (document: unknown) => submit('/fhir/DocumentReference', document);
 
 const findDocuments = (ins: string) =>
   request(w.documents)
