@@ -34,14 +34,15 @@ export interface AccessRequest {
  * A refusal carries the error to answer (403, 400/422 for a patient that cannot be identified,
  * 503 when the decision point cannot answer: fail closed) and the rule's reason codes. A permit
  * carries the patient it was decided for (the one key the enforcement point then stores and
- * searches under, and the registry's reference to it) and obligations: `filters` ANDed into searches (labels to exclude, classes the
- * profession may see…) so the database does the filtering and paging stays true.
+ * searches under, and the registry's reference to it) and obligations: `filters` ANDed into
+ * searches (labels to exclude, classes the profession may see…) so the database does the
+ * filtering and paging stays true.
  */
 export type AccessDecision =
   | {
       permit: true;
       patient: PatientIns;
-      /** `Patient/<id>` of the registry when the request named the patient by (conditional) reference. */
+      /** The registry's `Patient/<id>`, when the request named the patient by a reference. */
       patientReference?: string;
       filters: SearchFilter[];
       audit?: AccessAuditFlags;

@@ -26,6 +26,9 @@ export interface ResolvedPatient {
 
 const PATIENT_ID = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
 
+const notOfThisDmp = () =>
+  fhirError('DMP-PATIENT-NO-DMP', 'The patient reference is not a Patient of this DMP', 'patient');
+
 /**
  * A conditional reference searched as a FHIR transaction does: every INS it names is checked
  * first (400 `DMP-INS-INVALID`), then the registry is searched; no match: 404
@@ -33,13 +36,7 @@ const PATIENT_ID = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
  */
 async function searchPatient(reference: string, lookup: PatientLookup): Promise<RegisteredPatient> {
   const search = conditionalPatientOf(reference);
-  if (!search?.ok) {
-    throw fhirError(
-      'DMP-PATIENT-NO-DMP',
-      'The patient reference is not a Patient of this DMP',
-      'patient',
-    );
-  }
+  if (!search?.ok) throw notOfThisDmp();
   const wanted = search.identifiers.map((identifier) => insOf(identifier, 'patient'));
   const found = new Map((await lookup.byIdentifiers(wanted)).map((p) => [p.id, p]));
   const [only, ...more] = found.values();
@@ -67,13 +64,7 @@ async function registeredPatient(
 ): Promise<RegisteredPatient> {
   if (conditionalPatientOf(reference)) return searchPatient(reference, lookup);
   const id = PATIENT_ID.exec(reference)?.[1];
-  if (id === undefined) {
-    throw fhirError(
-      'DMP-PATIENT-NO-DMP',
-      'The patient reference is not a Patient of this DMP',
-      'patient',
-    );
-  }
+  if (id === undefined) throw notOfThisDmp();
   const ins = await lookup.byId(id);
   if (!ins) {
     throw fhirError(
