@@ -56,7 +56,7 @@ beforeAll(async () => {
   });
   registryRefA = await openDmp(w, INS_A);
   await openDmp(w, INS_B);
-});
+}, 120_000);
 afterAll(() => w.close());
 
 /** The example with another patient reference in every place it names the patient. */
@@ -211,7 +211,8 @@ describe('a conditional patient reference in ITI-65 (PDSm4DMP TD2 example)', () 
     expect(await retrieve(document?.content[0]?.attachment.url)).toEqual(
       Buffer.from(binary.data ?? '', 'base64'),
     );
-  });
+    // The first submission compiles the R4 schema: seconds on a loaded machine.
+  }, 60_000);
 
   it('as published, with an INS whose key is wrong: 400 DMP-INS-INVALID naming the reference, first, nothing stored', async () => {
     const before = await storedCounts();
@@ -313,7 +314,7 @@ describe('a conditional patient reference in ITI-105 (PDSm4DMP TD2 example)', ()
     expect(await retrieve(res.body.content[0].attachment.url)).toEqual(
       Buffer.from(document.content[0]?.attachment.data ?? '', 'base64'),
     );
-  });
+  }, 60_000);
 
   it('as published, with an INS whose key is wrong: 400 DMP-INS-INVALID first, naming the reference', async () => {
     const res = await publish(readFixture<DocumentReference>(FOLDER, ITI105_FILE)).expect(400);
