@@ -103,6 +103,23 @@ describe('the access decision endpoint (AuthZEN)', () => {
     expect(attending.body.decision).toBe(true);
   });
 
+  it('says a document is masked without claiming the patient masked it (its author may have)', async () => {
+    const byAuthor = {
+      ...maskedReport,
+      properties: { ...maskedReport.properties, authors: ['810000000999'] },
+    };
+
+    const masked = await evaluate(question(DR, {}, byAuthor)).expect(200);
+
+    expect(masked.body.decision).toBe(false);
+    expect(masked.body.context.reasons).toEqual([
+      {
+        code: 'DOCUMENT_MASKED',
+        text: 'This document is masked from professionals (MASQUE_PS)',
+      },
+    ]);
+  });
+
   it('answers a batch with one decision per evaluation, defaults from the top level', async () => {
     const res = await request(h.app)
       .post('/access/v1/evaluations')

@@ -168,6 +168,7 @@ describe('ITI-67 Find Document References', () => {
         .set('Authorization', `Bearer ${h.systemToken}`)
         .expect(200);
       seen.push(...idsOf(res.body));
+      expect(res.body.total).toBe(23);
       const next: string | undefined = (res.body.link as { relation: string; url: string }[]).find(
         (l) => l.relation === 'next',
       )?.url;
@@ -179,6 +180,22 @@ describe('ITI-67 Find Document References', () => {
 
     expect(pages).toBe(5);
     expect(seen.sort()).toEqual(created.sort());
+  });
+
+  it.each([
+    ['ITI-67 by GET', () => get('DocumentReference', patient)],
+    ['ITI-67 by GET, _total=none', () => get('DocumentReference', `${patient}&_total=none`)],
+    ['ITI-67 by POST', () => post('DocumentReference', patient)],
+    ['ITI-67 with nothing found', () => get('DocumentReference', `${patient}&type=none`)],
+    ['ITI-66 by GET', () => get('List', `${patient}&code=submissionset`)],
+    ['ITI-66 by POST, _total=none', () => post('List', `${patient}&_total=none`)],
+  ])('always gives Bundle.total (1..1 in MHD and PDSm): %s', async (_name, search) => {
+    const res = await search().expect(200);
+
+    const matches = (res.body.entry ?? []).filter(
+      (e: { search?: { mode?: string } }) => e.search?.mode === 'match',
+    );
+    expect(res.body.total).toBe(matches.length);
   });
 
   it.each([

@@ -25,12 +25,13 @@ export interface PatientRegistryOptions {
 
 /**
  * The consent service's patient registry (`GET /fhir/Patient/{id}`,
- * `GET /fhir/Patient?identifier=`). Unknown → `undefined`; any other failure throws
+ * `GET /fhir/Patient?identifier=`). Unknown → `undefined` / no match; any other failure throws
  * {@link AccessDecisionUnavailable} (fail closed).
  */
 export interface PatientRegistryClient {
   byId(id: string): Promise<RegistryPatient | undefined>;
-  byIdentifier(identifier: RegistryIdentifier): Promise<RegistryPatient | undefined>;
+  /** The patients carrying one of these identifiers (one search, OR list; its first page). */
+  byIdentifiers(identifiers: readonly RegistryIdentifier[]): Promise<RegistryPatient[]>;
 }
 
 function toPatient(value: unknown): RegistryPatient | undefined {
@@ -73,14 +74,19 @@ export function createPatientRegistryClient(
       if (!patient) throw new AccessDecisionUnavailable(`patient registry answered ${status}`);
       return patient;
     },
-    async byIdentifier(identifier) {
-      const token = `${identifier.system ? `${identifier.system}|` : ''}${identifier.value}`;
-      const { status, body } = await get(`/Patient?identifier=${encodeURIComponent(token)}`);
+    async byIdentifiers(identifiers) {
+      const tokens = identifiers.map((i) => `${i.system ? `${i.system}|` : ''}${i.value}`);
+      const { status, body } = await get(
+        `/Patient?identifier=${encodeURIComponent(tokens.join(','))}`,
+      );
       const entries = (body as { entry?: { resource?: unknown }[] } | undefined)?.entry;
       if (status !== 200 || (entries !== undefined && !Array.isArray(entries))) {
         throw new AccessDecisionUnavailable(`patient registry answered ${status}`);
       }
-      return toPatient(entries?.[0]?.resource);
+      return (entries ?? []).flatMap((entry) => {
+        const patient = toPatient(entry.resource);
+        return patient ? [patient] : [];
+      });
     },
   };
 }

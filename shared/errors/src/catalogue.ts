@@ -190,6 +190,11 @@ export const ERROR_CATALOGUE = {
     issue: 'multiple-matches',
     summary: 'The conditional criteria match more than one resource.',
   },
+  'DMP-CONDITIONAL-NO-MATCH': {
+    status: 404,
+    issue: 'not-found',
+    summary: 'The conditional reference matches no resource (FHIR transaction rules).',
+  },
   'DMP-INS-INVALID': {
     status: 400,
     issue: 'value',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DocumentReference } from 'fhir/r4';
 import { buildDocument } from './builders';
 import { useStore, type ContractHarness } from './harness';
@@ -14,6 +15,19 @@ export function describeCrudContract(harness: ContractHarness<ResourceStore>): v
       expect(created.id).not.toBe('client-chosen');
       expect(created.meta?.versionId).toBe('1');
       expect(Date.parse(created.meta?.lastUpdated ?? '')).toBeGreaterThanOrEqual(before - 1000);
+    });
+
+    it('create stores under an id the service assigned, version 1; that id again: 409', async () => {
+      const id = randomUUID();
+      const created = await store().create(buildDocument(), { id });
+      expect(created.id).toBe(id);
+      expect(created.meta?.versionId).toBe('1');
+      expect(await store().read('DocumentReference', id)).toEqual(created);
+      await expect(store().create(buildDocument(), { id })).rejects.toMatchObject({
+        status: 409,
+        code: 'DMP-RESOURCE-DUPLICATE',
+      });
+      expect((await store().history('DocumentReference', id)).length).toBe(1);
     });
 
     it('read returns exactly what create returned', async () => {

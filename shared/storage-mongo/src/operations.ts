@@ -20,7 +20,8 @@ export interface Access {
 /** The resource operations over an access strategy (store level or inside a transaction). */
 export function createOperations(access: Access): ResourceOperations {
   return {
-    create: (resource) => access.write((ctx) => createResource(ctx, resource)),
+    create: (resource, options) =>
+      access.write((ctx) => createResource(ctx, resource, options?.id)),
     read: (type, id) => access.read((ctx) => readResource(ctx, type, id)),
     vread: (type, id, versionId) => access.read((ctx) => vreadResource(ctx, type, id, versionId)),
     update: (resource, options) =>

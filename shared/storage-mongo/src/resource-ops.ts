@@ -16,8 +16,9 @@ import { ConflictRetry, notFoundMessage } from './driver-errors';
 export async function createResource<T extends Resource>(
   ctx: MongoContext,
   resource: T,
+  id: string = randomUUID(),
 ): Promise<T> {
-  const stored = withMeta(resource, randomUUID(), 1, ctx.now().toISOString());
+  const stored = withMeta(resource, id, 1, ctx.now().toISOString());
   const doc = toResourceDoc(stored, ctx.indexer.extract(stored), ctx.parameters);
   await resources(ctx, stored.resourceType).insertOne(doc, withSession(ctx));
   await versions(ctx, stored.resourceType).insertOne(toHistoryDoc(doc), withSession(ctx));

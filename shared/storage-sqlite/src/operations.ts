@@ -20,7 +20,7 @@ export interface Access {
 /** The resource operations over an access strategy (store level or inside a transaction). */
 export function createOperations(access: Access, maxCount: number): ResourceOperations {
   return {
-    create: (resource) => access.write((ctx) => createRow(ctx, resource)),
+    create: (resource, options) => access.write((ctx) => createRow(ctx, resource, options?.id)),
     read: (type, id) => access.read((ctx) => readRow(ctx, type, id)),
     vread: (type, id, versionId) => access.read((ctx) => vreadRow(ctx, type, id, versionId)),
     update: (resource, options) =>

@@ -25,8 +25,11 @@ const SELECT_CURRENT =
 const INSERT_INDEX =
   'INSERT INTO search_index (rid, param, system, code, value_folded, value_exact, low, high, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
-export function createRow<T extends Resource>(ctx: RowContext, resource: T): T {
-  const id = randomUUID();
+export function createRow<T extends Resource>(
+  ctx: RowContext,
+  resource: T,
+  id: string = randomUUID(),
+): T {
   const stored = withMeta(resource, id, 1, ctx.now().toISOString());
   const json = JSON.stringify(stored);
   const { lastInsertRowid } = ctx.conn

@@ -17,10 +17,21 @@ export interface HistoryOptions {
   count?: number;
 }
 
+/** How a new resource is stored. */
+export interface CreateOptions {
+  /** An id the service assigned itself (a fresh UUID); the store assigns one otherwise. */
+  id?: string;
+}
+
 /** Read and write operations on FHIR resources, usable inside and outside a transaction. */
 export interface ResourceOperations {
-  /** Stores a new resource with a server-assigned id, versionId `1` and lastUpdated now. */
-  create<T extends Resource>(resource: T): Promise<T>;
+  /**
+   * Stores a new resource with versionId `1` and lastUpdated now, under a fresh server-assigned
+   * id, or under `options.id` when the service chose it beforehand (two new resources that name
+   * each other, such as a Binary and its DocumentReference); an id already taken: 409. A client's
+   * `resource.id` is never used.
+   */
+  create<T extends Resource>(resource: T, options?: CreateOptions): Promise<T>;
   /** Current version; 404 when unknown, 410 when deleted. */
   read<T extends Resource>(resourceType: T['resourceType'], id: string): Promise<T>;
   /** A given version; 404 when unknown. */

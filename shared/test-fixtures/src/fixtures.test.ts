@@ -72,6 +72,7 @@ describe('fixtures', () => {
       'balp-1.1.4',
       'mhd-4.2.3',
       'pdsm-3.1.1',
+      'pdsm4dmp-0.1.0',
       'r4',
     ]);
     for (const folder of folders) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { readFixture, uniquify } from '../../../services/documents/test/harness';
-import { INS_SYSTEM, openWired, type Wired } from './wired-harness';
+import { INS_SYSTEM, openDmp, openWired, type Wired } from './wired-harness';
 
 /**
  * The NIST asbestos MHD v4.2.0 Document Recipient corpus (both collections) against the wired
@@ -30,36 +30,20 @@ const INS = '255081416802538';
 const NO_DMP_INS = '180017512345660';
 
 let w: Wired;
-/** The operator's software (opens DMPs) and the hospital's (submits through ITI-65 only). */
-let operatorToken: string;
+/** The hospital's software (submits through ITI-65 only). */
 let systemToken: string;
 /** `Patient/{id}` of the example patient in the consent registry (its DMP is open). */
 let patientRef: string;
 
-const openDmp = (ins: string) =>
-  request(w.consent)
-    .post('/fhir/Patient/$dmp-open')
-    .set('Authorization', `Bearer ${operatorToken}`)
-    .send({
-      resourceType: 'Parameters',
-      parameter: [{ name: 'patient', valueIdentifier: { system: INS_SYSTEM, value: ins } }],
-    });
-
 beforeAll(async () => {
   w = await openWired();
-  operatorToken = await w.issuer.sign({
-    sub: 'dmp-operator',
-    scope: 'system/Patient.c',
-    extensions: { fr_dmp: { actor_kind: 'system' } },
-  });
   systemToken = await w.issuer.sign({
     sub: 'lps-hospital',
     client_id: 'lps-hospital',
     scope: 'ITI-65',
     extensions: { fr_dmp: { actor_kind: 'system' } },
   });
-  const opened = await openDmp(INS).expect(201);
-  patientRef = `Patient/${String((opened.body as { id: string }).id)}`;
+  patientRef = await openDmp(w, INS);
 });
 afterAll(() => w.close());
 

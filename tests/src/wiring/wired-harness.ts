@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
+import request from 'supertest';
 import {
   Checkpointer,
   createApp as createAuditApp,
@@ -42,6 +43,27 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/**
+ * Opens the DMP of `ins` as the DMP operator's software (`Patient/$dmp-open` on consent) and
+ * answers the `Patient/<id>` the registry keeps for it.
+ */
+export async function openDmp(w: Wired, ins: string): Promise<string> {
+  const operator = await w.issuer.sign({
+    sub: 'dmp-operator',
+    scope: 'system/Patient.c',
+    extensions: { fr_dmp: { actor_kind: 'system' } },
+  });
+  const opened = await request(w.consent)
+    .post('/fhir/Patient/$dmp-open')
+    .set('Authorization', `Bearer ${operator}`)
+    .send({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'patient', valueIdentifier: { system: INS_SYSTEM, value: ins } }],
+    })
+    .expect(201);
+  return `Patient/${String((opened.body as { id: string }).id)}`;
 }
 
 /** The consent service's decisions and patient registry, over HTTP. */

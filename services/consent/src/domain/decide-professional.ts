@@ -148,7 +148,9 @@ function decideRead(input: DecisionInput): Decision {
     document.labels.includes(MASKED_FROM_PROFESSIONALS) &&
     !depositedBy(subject, document)
   ) {
-    return deny('DOCUMENT_MASKED', 'The patient masked this document from professionals');
+    // Neutral: the patient, or a professional on the patient's behalf or the author, may have
+    // set MASQUE_PS (TD3.3a); the label does not say who.
+    return deny('DOCUMENT_MASKED', 'This document is masked from professionals (MASQUE_PS)');
   }
   const obligations: Obligations = {
     ...base,

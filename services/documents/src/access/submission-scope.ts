@@ -1,8 +1,9 @@
 import type { DocumentReference, Identifier, List, Reference, Resource } from 'fhir/r4';
 import { FhirError, fhirError, isFhirError, withTrace } from '@dmp/errors';
-import type { BlobWriter, ResourceStore, StoreTransaction } from '@dmp/storage';
+import type { BlobWriter, CreateOptions, ResourceStore, StoreTransaction } from '@dmp/storage';
 import type { AuditEntityInput } from '../domain/audit-event';
 import type { Relation } from '../domain/submission-links';
+import { isConditionalReference } from '../domain/conditional-reference';
 import { sameIns, type PatientIns } from '../domain/patient-ins';
 import { xdsFault } from '../domain/xds-fault';
 import type { CallContext } from '../use-cases/context';
@@ -25,7 +26,8 @@ export interface Submission {
 export interface SubmissionScope {
   readonly patient: PatientIns;
   readonly blobs: BlobWriter;
-  create<T extends Resource>(resource: T): Promise<T>;
+  /** Stores a new resource (under `options.id` when the submission assigned it beforehand). */
+  create<T extends Resource>(resource: T, options?: CreateOptions): Promise<T>;
   update<T extends Resource>(resource: T): Promise<T>;
   /** A List of the decided patient with this identifier (Folder updates), or undefined. */
   findList(identifier: Identifier): Promise<List | undefined>;
@@ -113,20 +115,52 @@ async function decideTarget(
   return target;
 }
 
-/** Stamps the decided patient's INS on the subject of what is stored (the search key). */
-function stamped<T extends Resource>(resource: T, patient: PatientIns): T {
+/** The patient a submission was decided for: its INS (the search key) and registry reference. */
+interface DecidedPatient {
+  ins: PatientIns;
+  reference?: string;
+}
+
+/**
+ * A conditional reference (`Patient?identifier=…`) replaced, as FHIR transactions do, by the
+ * literal reference of the patient it found, the decided one (the analysis refused a
+ * submission whose conditional references name another); other references stay as sent.
+ */
+function resolved(reference: Reference, patient: DecidedPatient): Reference {
+  if (!isConditionalReference(reference.reference)) return reference;
+  const { reference: _conditional, ...rest } = reference;
+  return patient.reference ? { ...rest, reference: patient.reference } : rest;
+}
+
+/**
+ * Stamps the decided patient's INS on the subject of what is stored (the search key), with
+ * conditional references to it resolved (subject, `context.sourcePatientInfo`).
+ */
+function stamped<T extends Resource>(resource: T, patient: DecidedPatient): T {
   if (resource.resourceType !== 'DocumentReference' && resource.resourceType !== 'List') {
     return resource;
   }
-  const subject = (resource as unknown as DocumentReference | List).subject;
-  return { ...resource, subject: { ...subject, type: 'Patient', identifier: { ...patient } } };
+  const stored = resource as unknown as DocumentReference | List;
+  const subject = {
+    ...resolved(stored.subject ?? {}, patient),
+    type: 'Patient',
+    identifier: { ...patient.ins },
+  };
+  const source =
+    stored.resourceType === 'DocumentReference' ? stored.context?.sourcePatientInfo : undefined;
+  const context =
+    stored.resourceType === 'DocumentReference' && source
+      ? { context: { ...stored.context, sourcePatientInfo: resolved(source, patient) } }
+      : {};
+  return { ...resource, subject, ...context };
 }
 
 function scopeOf(
   tx: StoreTransaction,
-  patient: PatientIns,
+  decided: DecidedPatient,
   replaced: ReadonlyMap<string, DocumentReference>,
 ): SubmissionScope {
+  const patient = decided.ins;
   const created = new Set<string>();
   const own = async (resource: Resource): Promise<boolean> => {
     const key = `${resource.resourceType}/${resource.id ?? ''}`;
@@ -143,8 +177,8 @@ function scopeOf(
   return {
     patient,
     blobs: tx.blobs,
-    async create(resource) {
-      const stored = await tx.create(stamped(resource, patient));
+    async create(resource, options) {
+      const stored = await tx.create(stamped(resource, decided), options);
       created.add(`${stored.resourceType}/${stored.id ?? ''}`);
       return stored;
     },
@@ -152,7 +186,7 @@ function scopeOf(
       if (!(await own(resource))) {
         throw fhirError('DMP-INTERNAL', 'A submission may only update what belongs to its patient');
       }
-      return tx.update(stamped(resource, patient));
+      return tx.update(stamped(resource, decided));
     },
     async findList(identifier) {
       const lists = await tx.findByIdentifier<List>('List', identifier);
@@ -198,7 +232,11 @@ export async function submitWithin<R>(
     if (relation.replaces) replaced.set(relation.targetId, target);
   }
   return deps.store.transaction(async (tx) => {
-    const { result, entities } = await work(scopeOf(tx, permit.patient, replaced));
+    const decided = {
+      ins: permit.patient,
+      ...(permit.patientReference ? { reference: permit.patientReference } : {}),
+    };
+    const { result, entities } = await work(scopeOf(tx, decided, replaced));
     await deps.decisions.record(
       call,
       permit,

@@ -14,6 +14,12 @@ export const BUNDLE_PROFILES = {
 /** The metadata level a submission claims (from `Bundle.meta.profile`). */
 export type MetadataLevel = keyof typeof BUNDLE_PROFILES;
 
+/** ITI-105: the DocumentReference profiles of a simplified publish (inline `attachment.data`). */
+export const SIMPLIFIED_PUBLISH_PROFILES = {
+  mhd: `${MHD_SD}IHE.MHD.SimplifiedPublish.DocumentReference`,
+  pdsm: `${PDSM_SD}pdsm-simplified-publish`,
+} as const;
+
 export const DOCUMENT_REFERENCE_PROFILES = [
   `${MHD_SD}IHE.MHD.Minimal.DocumentReference`,
   `${MHD_SD}IHE.MHD.Comprehensive.DocumentReference`,

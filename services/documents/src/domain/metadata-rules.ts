@@ -1,6 +1,7 @@
 import type { DocumentReference, List } from 'fhir/r4';
 import type { Fault } from '@dmp/errors';
 import { DESIGNATION_TYPE_URL, SOURCE_ID_URL, type MetadataLevel } from './constants';
+import { isUniqueId, uniqueIdSliceFaults } from './mhd-identifiers';
 import { xdsFault } from './xds-fault';
 
 function missing(path: string, what: string): Fault {
@@ -33,6 +34,7 @@ export function checkDocumentReference(
     if (empty) faults.push(missing(`${path}.${element}`, what));
   };
   need(document.masterIdentifier?.value, 'masterIdentifier', 'masterIdentifier (uniqueId)');
+  faults.push(...uniqueIdSliceFaults(document, path));
   if (document.status !== 'current' && document.status !== 'superseded') {
     faults.push(invalid(`${path}.status`, 'status is current or superseded'));
   }
@@ -96,10 +98,10 @@ export function checkSubmissionSet(list: List, level: MetadataLevel, path: strin
   if (sourceId?.valueIdentifier?.value === undefined) {
     faults.push(missing(`${path}.extension`, 'The ihe-sourceId extension'));
   }
-  const uniqueId = (list.identifier ?? []).some(
-    (identifier) => identifier.use !== 'official' && identifier.value !== undefined,
-  );
-  if (!uniqueId) faults.push(missing(`${path}.identifier`, 'The SubmissionSet uniqueId'));
+  // Required although the MHD 4.2.3 slice is 0..1: see the README's Conformance section.
+  if (!(list.identifier ?? []).some(isUniqueId)) {
+    faults.push(missing(`${path}.identifier`, 'The SubmissionSet uniqueId'));
+  }
   if (isComprehensive(level)) {
     if (list.subject === undefined) faults.push(missing(`${path}.subject`, 'subject'));
     const designation = (list.extension ?? []).find((e) => e.url === DESIGNATION_TYPE_URL);

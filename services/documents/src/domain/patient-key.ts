@@ -1,11 +1,15 @@
 import type { Identifier, Reference } from 'fhir/r4';
+import { INS_NIR_SYSTEM } from '@dmp/fhir';
+import { conditionalPatientOf } from './conditional-reference';
 
 /**
  * A comparable key for "which patient" a reference designates, so that every entry of a
  * submission can be checked to name one and the same patient:
  * - `urn:uuid:` → the bundled Patient entry (`bundle:<fullUrl>`);
  * - `Patient/x` and `[our base]/Patient/x` → `Patient/x`; another server's URL → the URL;
- * - a logical reference → `identifier:<system>|<value>` (the INS for French documents).
+ * - a logical reference, or a conditional one searching one identifier (`Patient?identifier=`)
+ *   → `identifier:<system>|<value>` (the INS for French documents; no system: the INS-NIR);
+ *   a conditional reference searching several identifiers → `conditional:<them, sorted>`.
  */
 export type PatientKeyResult =
   | { ok: true; key: string }
@@ -33,6 +37,12 @@ export function patientKeyOf(
         xds: 'XDSUnknownPatientId',
       };
     }
+    const conditional = conditionalPatientOf(literal, context.baseUrl);
+    if (conditional) {
+      return conditional.ok
+        ? { ok: true, key: keyOfIdentifiers(conditional.identifiers) }
+        : { ok: false, reason: conditional.reason, xds: 'XDSUnknownPatientId' };
+    }
     const local = literal.startsWith(`${context.baseUrl}/`)
       ? literal.slice(context.baseUrl.length + 1)
       : literal;
@@ -43,9 +53,7 @@ export function patientKeyOf(
     return { ok: true, key: local };
   }
   const identifier = reference.identifier;
-  if (identifier?.value !== undefined) {
-    return { ok: true, key: `identifier:${identifier.system ?? ''}|${identifier.value}` };
-  }
+  if (identifier?.value !== undefined) return { ok: true, key: keyOfIdentifiers([identifier]) };
   return {
     ok: false,
     reason: 'names no patient (no reference, no identifier)',
@@ -53,11 +61,18 @@ export function patientKeyOf(
   };
 }
 
+function keyOfIdentifiers(identifiers: readonly Identifier[]): string {
+  const tokens = identifiers.map((i) => `${i.system ?? INS_NIR_SYSTEM}|${i.value ?? ''}`).sort();
+  return tokens.length === 1 ? `identifier:${tokens[0] ?? ''}` : `conditional:${tokens.join(',')}`;
+}
+
 /**
  * The patient a submission names, as the decision point resolves it: a `Patient/<id>` of this
- * server (relative or under our base), an INS identifier, or both; a Patient carried in the
- * bundle (`urn:uuid:`) by the INS it carries (`bundledIdentifier`). Anything else is passed on
- * as it is and refused by the resolution (no patient of this DMP).
+ * server (relative or under our base), a conditional reference (`Patient?identifier=…`, searched
+ * by the resolution as a FHIR transaction does), an INS identifier, or a reference and an
+ * identifier (they must agree); a Patient carried in the bundle (`urn:uuid:`) by the INS it
+ * carries (`bundledIdentifier`). Anything else is passed on as it is and refused by the
+ * resolution (no patient of this DMP).
  */
 export function decisionPatientOf(
   subject: Reference,

@@ -1,10 +1,14 @@
-import type { Bundle, Identifier, Reference } from 'fhir/r4';
+import type { Bundle, Reference } from 'fhir/r4';
 import type { Fault } from '@dmp/errors';
-import { checkIns, isInsSystem } from '@dmp/fhir';
 import { classifyEntry, entryPath, type ClassifiedEntry } from './bundle-entries';
 import { BUNDLE_PROFILES, type MetadataLevel } from './constants';
 import { checkDocumentReference, checkSubmissionSet } from './metadata-rules';
-import { patientKeyOf } from './patient-key';
+import {
+  patientInsFaults,
+  sourcePatientFaults,
+  submissionPatientKey,
+  type PatientDesignation,
+} from './submission-patient';
 import {
   checkDocumentContent,
   checkListItems,
@@ -44,22 +48,6 @@ const LEVEL_ORDER: MetadataLevel[] = ['pdsm', 'uncontained', 'comprehensive', 'm
 export function claimedLevel(bundle: Bundle): MetadataLevel | undefined {
   const profiles = (bundle.meta?.profile ?? []).map((profile) => profile.split('|')[0]);
   return LEVEL_ORDER.find((level) => profiles.includes(BUNDLE_PROFILES[level]));
-}
-
-function insFaults(identifiers: readonly Identifier[] | undefined, path: string): Fault[] {
-  return (identifiers ?? []).flatMap((identifier, i) => {
-    if (!isInsSystem(identifier.system) || identifier.value === undefined) return [];
-    const check = checkIns(identifier.value);
-    return check.valid
-      ? []
-      : [
-          {
-            code: 'DMP-INS-INVALID' as const,
-            message: `INS: ${check.reason}`,
-            expression: `${path}[${String(i)}].value`,
-          },
-        ];
-  });
 }
 
 /**
@@ -132,6 +120,33 @@ export function analyzeSubmission(bundle: Bundle, baseUrl: string): Analysis {
     of('patient').flatMap((entry) => (entry.fullUrl ? [entry.fullUrl] : [])),
   );
 
+  // The patient first: its INS wherever it is named, then the forms, then one patient throughout.
+  const context = { baseUrl, bundledPatients };
+  const subjects: PatientDesignation[] = [
+    {
+      reference: submissionSet.resource.subject,
+      path: `${entryPath(submissionSet.index)}.resource.subject`,
+    },
+    ...of('folder').map((f) => ({
+      reference: f.resource.subject,
+      path: `${entryPath(f.index)}.resource.subject`,
+    })),
+    ...documents.map((d) => ({
+      reference: d.resource.subject,
+      path: `${entryPath(d.index)}.resource.subject`,
+    })),
+  ];
+  const patient = submissionPatientKey(subjects, context);
+  faults.push(...patient.faults);
+  for (const entry of of('patient')) {
+    faults.push(
+      ...patientInsFaults(
+        entry.resource.identifier,
+        `${entryPath(entry.index)}.resource.identifier`,
+      ),
+    );
+  }
+
   faults.push(
     ...checkSubmissionSet(
       submissionSet.resource,
@@ -147,52 +162,7 @@ export function analyzeSubmission(bundle: Bundle, baseUrl: string): Analysis {
     const path = `${entryPath(document.index)}.resource`;
     faults.push(...checkDocumentReference(document.resource, level, path));
     faults.push(...checkDocumentContent(document.resource, path, byFullUrl));
-    faults.push(
-      ...insFaults(
-        document.resource.subject?.identifier ? [document.resource.subject.identifier] : [],
-        `${path}.subject.identifier`,
-      ),
-    );
-  }
-  for (const patient of of('patient')) {
-    faults.push(
-      ...insFaults(patient.resource.identifier, `${entryPath(patient.index)}.resource.identifier`),
-    );
-  }
-
-  // One patient across the submission.
-  const subjects: { reference: Reference | undefined; path: string }[] = [
-    {
-      reference: submissionSet.resource.subject,
-      path: `${entryPath(submissionSet.index)}.resource.subject`,
-    },
-    ...of('folder').map((f) => ({
-      reference: f.resource.subject,
-      path: `${entryPath(f.index)}.resource.subject`,
-    })),
-    ...documents.map((d) => ({
-      reference: d.resource.subject,
-      path: `${entryPath(d.index)}.resource.subject`,
-    })),
-  ];
-  let patientKey: string | undefined;
-  for (const { reference, path } of subjects) {
-    if (reference === undefined) continue;
-    const key = patientKeyOf(reference, { baseUrl, bundledPatients });
-    if (!key.ok) {
-      faults.push(xdsFault('DMP-MHD-PATIENT-MISMATCH', key.xds, `The subject ${key.reason}`, path));
-    } else if (patientKey === undefined) {
-      patientKey = key.key;
-    } else if (key.key !== patientKey) {
-      faults.push(
-        xdsFault(
-          'DMP-MHD-PATIENT-MISMATCH',
-          'XDSPatientIdDoesNotMatch',
-          'Every entry must name the same patient as the SubmissionSet',
-          path,
-        ),
-      );
-    }
+    faults.push(...sourcePatientFaults(document.resource, path, patient.key, context));
   }
 
   const replacements = pairReplacements(documents, of('patch'), baseUrl, faults);
@@ -207,7 +177,7 @@ export function analyzeSubmission(bundle: Bundle, baseUrl: string): Analysis {
       level,
       entries,
       submissionSet,
-      patientKey,
+      patientKey: patient.key,
       subject: subjects.find((s) => s.reference !== undefined)?.reference,
       replacements,
       relations,

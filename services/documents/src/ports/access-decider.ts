@@ -19,7 +19,10 @@ export interface AccessRequest {
   interaction: DocumentInteraction;
   resourceType: 'DocumentReference' | 'List' | 'Binary';
   transaction?: MhdTransaction;
-  /** The patient concerned: a `Patient/id`, an INS identifier, or both (they must agree). */
+  /**
+   * The patient concerned: a `Patient/id`, a conditional `Patient?identifier=…`, an INS
+   * identifier, or a reference and an identifier (they must agree).
+   */
   patient: Reference;
   /** The document concerned, in its current state (read, retrieve, update, replace). */
   document?: DocumentReference;
@@ -31,11 +34,19 @@ export interface AccessRequest {
  * A refusal carries the error to answer (403, 400/422 for a patient that cannot be identified,
  * 503 when the decision point cannot answer: fail closed) and the rule's reason codes. A permit
  * carries the patient it was decided for (the one key the enforcement point then stores and
- * searches under) and obligations: `filters` ANDed into searches (labels to exclude, classes the
- * profession may see…) so the database does the filtering and paging stays true.
+ * searches under, and the registry's reference to it) and obligations: `filters` ANDed into
+ * searches (labels to exclude, classes the profession may see…) so the database does the
+ * filtering and paging stays true.
  */
 export type AccessDecision =
-  | { permit: true; patient: PatientIns; filters: SearchFilter[]; audit?: AccessAuditFlags }
+  | {
+      permit: true;
+      patient: PatientIns;
+      /** The registry's `Patient/<id>`, when the request named the patient by a reference. */
+      patientReference?: string;
+      filters: SearchFilter[];
+      audit?: AccessAuditFlags;
+    }
   | { permit: false; error: FhirError; reasons: string[] };
 
 /**

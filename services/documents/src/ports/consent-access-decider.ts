@@ -7,6 +7,7 @@ import {
   type EvaluationResource,
   type EvaluationResponse,
   type PatientRegistryClient,
+  type RegistryPatient,
 } from '@dmp/consent-client';
 import { fhirError, isFhirError, type FhirError } from '@dmp/errors';
 import { isInsSystem } from '@dmp/fhir';
@@ -40,19 +41,40 @@ export interface ConsentAccessDeciderOptions {
   patients: PatientRegistryClient;
 }
 
-/** `Patient/<id>` → INS through the registry; a Patient's INS never changes, so it is cached. */
+/** The INS a registry patient carries (its first identifier of an INS system). */
+function insOfRegistered(patient: RegistryPatient): PatientIns | undefined {
+  const ins = patient.identifiers.find((identifier) => isInsSystem(identifier.system));
+  return ins?.system ? { system: ins.system, value: ins.value } : undefined;
+}
+
+/**
+ * `Patient/<id>` → INS through the registry (a Patient's INS never changes, so it is cached), and
+ * the registry searched by INS for conditional references.
+ */
 function registryLookup(patients: PatientRegistryClient): PatientLookup {
   const cache = new Map<string, PatientIns>();
-  return async (id) => {
-    const known = cache.get(id);
-    if (known) return known;
-    const found = await patients.byId(id);
-    const ins = found?.identifiers.find((identifier) => isInsSystem(identifier.system));
-    if (!ins?.system) return undefined;
+  const remember = (id: string, ins: PatientIns) => {
     if (cache.size >= 10_000) cache.clear();
-    const key = { system: ins.system, value: ins.value };
-    cache.set(id, key);
-    return key;
+    cache.set(id, ins);
+  };
+  return {
+    async byId(id) {
+      const known = cache.get(id);
+      if (known) return known;
+      const found = await patients.byId(id);
+      const ins = found ? insOfRegistered(found) : undefined;
+      if (ins) remember(id, ins);
+      return ins;
+    },
+    async byIdentifiers(identifiers) {
+      const found = await patients.byIdentifiers(identifiers);
+      return found.flatMap((patient) => {
+        const ins = insOfRegistered(patient);
+        if (!ins) return [];
+        remember(patient.id, ins);
+        return [{ id: patient.id, ins }];
+      });
+    },
   };
 }
 
@@ -145,7 +167,7 @@ export function createConsentAccessDecider(options: ConsentAccessDeciderOptions)
       if (refused) return refused;
       try {
         const patient = await resolvePatient(request.patient, lookup);
-        const answer = await options.access.evaluate(evaluationOf(actor, request, patient));
+        const answer = await options.access.evaluate(evaluationOf(actor, request, patient.ins));
         if (!answer.decision) {
           return {
             permit: false,
@@ -156,7 +178,8 @@ export function createConsentAccessDecider(options: ConsentAccessDeciderOptions)
         const obligations = answer.context.obligations;
         return {
           permit: true,
-          patient,
+          patient: patient.ins,
+          ...(patient.reference ? { patientReference: patient.reference } : {}),
           filters: obligationFilters(obligations),
           ...(obligations
             ? {

@@ -1,13 +1,14 @@
 import { hasScope, scopeInsufficientError, type Actor, type Interaction } from '@dmp/auth';
 import { isFhirError } from '@dmp/errors';
-import type { PatientIns } from '../domain/patient-ins';
+import { INS_NIR_SYSTEM } from '@dmp/fhir';
+import { sameIns, type PatientIns } from '../domain/patient-ins';
 import type {
   AccessDecider,
   AccessDecision,
   AccessRequest,
   DocumentInteraction,
 } from './access-decider';
-import { resolvePatient } from './patient-resolution';
+import { resolvePatient, type PatientLookup } from './patient-resolution';
 
 const LETTER: Readonly<Record<DocumentInteraction, Interaction>> = {
   provide: 'c',
@@ -39,25 +40,34 @@ export function scopeRefusal(actor: Actor, request: AccessRequest): AccessDecisi
 /**
  * The in-process decider of component tests and local experiments: permits what the token's
  * scopes (SMART or IUA `ITI-xx`) grant, with no obligations, for patients named by INS or by a
- * `Patient/<id>` of the given table. The product always decides through the consent service.
+ * `Patient/<id>` of the given table (also searched by conditional references). The product always decides through the consent service.
  */
 export function createScopeAccessDecider(
   patients: Readonly<Record<string, string>> = {},
 ): AccessDecider {
-  const lookup = (id: string): Promise<PatientIns | undefined> => {
-    const ins = patients[id];
-    return Promise.resolve(
-      ins === undefined ? undefined : { system: 'urn:oid:1.2.250.1.213.1.4.8', value: ins },
-    );
+  const insOf = (value: string): PatientIns => ({ system: INS_NIR_SYSTEM, value });
+  const lookup: PatientLookup = {
+    byId: (id) => {
+      const ins = patients[id];
+      return Promise.resolve(ins === undefined ? undefined : insOf(ins));
+    },
+    byIdentifiers: (identifiers) =>
+      Promise.resolve(
+        Object.entries(patients)
+          .filter(([, ins]) => identifiers.some((i) => sameIns(i, insOf(ins))))
+          .map(([id, ins]) => ({ id, ins: insOf(ins) })),
+      ),
   };
   return {
     async decide(actor, request): Promise<AccessDecision> {
       const refused = scopeRefusal(actor, request);
       if (refused) return refused;
       try {
+        const patient = await resolvePatient(request.patient, lookup);
         return {
           permit: true,
-          patient: await resolvePatient(request.patient, lookup),
+          patient: patient.ins,
+          ...(patient.reference ? { patientReference: patient.reference } : {}),
           filters: [],
         };
       } catch (error) {

@@ -1,4 +1,4 @@
-import { BUNDLE_PROFILES, MHD_SD, PDSM_SD } from '../domain/constants';
+import { BUNDLE_PROFILES, SIMPLIFIED_PUBLISH_PROFILES } from '../domain/constants';
 import { versionHeaders, type RouteDefinition } from '@dmp/http';
 import { provideBundle } from '../use-cases/provide-bundle';
 import { simplifiedPublish } from '../use-cases/simplified-publish';
@@ -27,7 +27,7 @@ export function provideRoutes(context: ContextSource, bodyLimit: number): RouteD
       capability: {
         resourceType: 'DocumentReference',
         interaction: 'create',
-        profiles: SIMPLIFIED_PUBLISH_PROFILES,
+        profiles: Object.values(SIMPLIFIED_PUBLISH_PROFILES),
       },
       traceAs: 'ITI-105',
       handler: async (request) => {
@@ -44,7 +44,3 @@ export function provideRoutes(context: ContextSource, bodyLimit: number): RouteD
 }
 
 export const PROVIDE_BUNDLE_PROFILES = Object.values(BUNDLE_PROFILES);
-const SIMPLIFIED_PUBLISH_PROFILES = [
-  `${MHD_SD}IHE.MHD.SimplifiedPublish.DocumentReference`,
-  `${PDSM_SD}pdsm-simplified-publish`,
-];

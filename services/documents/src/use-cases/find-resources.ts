@@ -37,7 +37,8 @@ const NOT_ARCHIVED: SearchFilter = {
 /**
  * ITI-67 Find Document References / ITI-66 Find Document Lists (GET or POST `_search`): parsed
  * once, `status` required, PDSm archived documents hidden unless `isArchived` is asked, then run
- * by the enforcement point on the one patient the query names; absolute `next` links.
+ * by the enforcement point on the one patient the query names; `total` always; absolute `next`
+ * links.
  */
 export async function findResources(
   ctx: DocumentsContext,
@@ -55,7 +56,14 @@ export async function findResources(
   requireStatus(query);
   if (!query.filters.some((filter) => 'param' in filter && filter.param === 'isArchived'))
     query.filters.push(NOT_ARCHIVED);
-  const page = await ctx.access.search<FhirResource>(call, query, TRANSACTION[resourceType]);
+  // MHD (Find Document References / Lists responses) and PDSm make `total` 1..1: always counted,
+  // whatever `_total` says (FHIR lets a server give it anyway). The enforcement point counts
+  // after the decision's predicates, so the total says nothing the caller may not see.
+  const page = await ctx.access.search<FhirResource>(
+    call,
+    { ...query, total: 'accurate' },
+    TRANSACTION[resourceType],
+  );
 
   const kept = new URLSearchParams([...params].filter(([name]) => name !== '_cursor'));
   const selfUrl = `${call.baseUrl}/${resourceType}?${params.toString()}`;

@@ -5,12 +5,16 @@ import type { SubmissionScope } from '../access/enforcement-point';
 import { linkedBinary, presentDocument } from '../domain/binary-link';
 import { checkAttachmentHash } from '../domain/hash';
 import { decisionPatientOf } from '../domain/patient-key';
-import { normalizeSecurityLabels } from '../domain/security-labels';
-import { checkSimplifiedPublish, deriveSubmissionSet } from '../domain/simplified-publish';
+import { freshUniqueIdOid } from '../domain/mhd-identifiers';
+import {
+  checkSimplifiedPublish,
+  deriveSubmissionSet,
+  storedDocument,
+} from '../domain/simplified-publish';
 import { relationsOf } from '../domain/submission-links';
 import { xdsFault } from '../domain/xds-fault';
 import { throwFaults, type CallContext, type DocumentsContext } from './context';
-import { submitterOf, withEntryUuid } from './store-submission';
+import { submitterOf } from './store-submission';
 
 /** The checks that need the stored bytes: uniqueness, then hash and size against the data. */
 async function checkStored(
@@ -73,7 +77,7 @@ export async function simplifiedPublish(
   }
   const input = body as DocumentReference;
   throwFaults(ctx.validator.validate(input, 'DocumentReference'));
-  const { faults } = checkSimplifiedPublish(input, call.baseUrl);
+  const faults = checkSimplifiedPublish(input, call.baseUrl);
   const relations = relationsOf(
     [{ resource: input, path: 'DocumentReference' }],
     call.baseUrl,
@@ -98,32 +102,20 @@ export async function simplifiedPublish(
       const contentType = content?.attachment.contentType ?? 'application/octet-stream';
       const info = await scope.blobs.put(bytes, contentType);
       await checkStored(scope, input, info.sha1, info.size);
-      const binary = await scope.create<Binary>(linkedBinary(contentType, info.key));
-      const { id: _id, ...rest } = input;
-      const { data: _data, ...storedAttachment } = content?.attachment ?? { contentType };
-      const document = await scope.create<DocumentReference>({
-        ...rest,
-        meta: { ...input.meta, source: submitterOf(call) },
-        identifier: withEntryUuid(input.identifier?.filter((i) => i.use !== 'official')),
-        ...(input.securityLabel
-          ? { securityLabel: normalizeSecurityLabels(input.securityLabel) }
-          : {}),
-        content: [
-          {
-            ...content,
-            attachment: {
-              ...storedAttachment,
-              url: `Binary/${binary.id ?? ''}`,
-              hash: info.sha1,
-              size: info.size,
-            },
-          },
-        ],
-      });
-      await scope.update<Binary>({
-        ...binary,
-        securityContext: { reference: `DocumentReference/${document.id ?? ''}` },
-      });
+      // The document's id is chosen first: the Binary is created pointing at it (version 1).
+      const documentId = randomUUID();
+      const binary = await scope.create<Binary>(
+        linkedBinary(contentType, info.key, `DocumentReference/${documentId}`),
+      );
+      const document = await scope.create<DocumentReference>(
+        storedDocument(input, {
+          binary: `Binary/${binary.id ?? ''}`,
+          sha1: info.sha1,
+          size: info.size,
+          submitter: submitterOf(call),
+        }),
+        { id: documentId },
+      );
       for (const relation of relations) {
         if (relation.replaces) await scope.supersede(relation.targetId);
       }
@@ -133,7 +125,7 @@ export async function simplifiedPublish(
           `DocumentReference/${document.id ?? ''}`,
           ctx.sourceId,
           new Date().toISOString(),
-          { uniqueId: `urn:uuid:${randomUUID()}`, entryUuid: `urn:uuid:${randomUUID()}` },
+          { uniqueId: freshUniqueIdOid(), entryUuid: `urn:uuid:${randomUUID()}` },
         ),
       );
       return {

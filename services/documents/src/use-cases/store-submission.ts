@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Binary, Bundle, DocumentReference, Identifier, List, Resource } from 'fhir/r4';
+import type { Bundle, DocumentReference, List, Resource } from 'fhir/r4';
 import { buildTransactionResponse, etagOf, type TransactionEntryResult } from '@dmp/fhir';
 import type { BlobInfo } from '@dmp/storage';
 import type { SubmissionScope } from '../access/enforcement-point';
@@ -7,7 +7,8 @@ import type { AuditEntityInput } from '../domain/audit-event';
 import { linkedBinary } from '../domain/binary-link';
 import type { ClassifiedEntry } from '../domain/bundle-entries';
 import { submitterSource } from '../domain/submitter';
-import { LIST_TYPES_SYSTEM, MHD_SD, RFC3986_SYSTEM } from '../domain/constants';
+import { LIST_TYPES_SYSTEM, MHD_SD } from '../domain/constants';
+import { withEntryUuid } from '../domain/mhd-identifiers';
 import { rewriteReferences } from '../domain/references';
 import { normalizeSecurityLabels } from '../domain/security-labels';
 import type { SubmissionPlan } from '../domain/submission-analysis';
@@ -29,15 +30,6 @@ function created(resource: Resource, status = '201 Created'): TransactionEntryRe
     etag: etagOf(version),
     lastModified: resource.meta?.lastUpdated,
   };
-}
-
-/** Adds the entryUUID identifier (assigned by the recipient, `use=official`) when absent. */
-export function withEntryUuid(identifiers: Identifier[] | undefined): Identifier[] {
-  const list = identifiers ?? [];
-  const has = list.some((i) => i.use === 'official' && i.value?.startsWith('urn:uuid:'));
-  return has
-    ? list
-    : [...list, { use: 'official', system: RFC3986_SYSTEM, value: `urn:uuid:${randomUUID()}` }];
 }
 
 function prepareDocument(
@@ -91,6 +83,28 @@ async function storeFolder(
 }
 
 /**
+ * The ids of the new DocumentReferences, chosen before anything is stored so that each Binary is
+ * created already pointing at its document (`securityContext`, what ITI-68 decides on): its
+ * first version is its only one. By DocumentReference entry, and by the `attachment.url` (the
+ * Binary's fullUrl) of the first document naming it.
+ */
+function plannedDocumentIds(plan: SubmissionPlan): {
+  byEntry: Map<number, string>;
+  byBinaryUrl: Map<string, string>;
+} {
+  const byEntry = new Map<number, string>();
+  const byBinaryUrl = new Map<string, string>();
+  for (const entry of plan.entries) {
+    if (entry.kind !== 'document-reference') continue;
+    const id = randomUUID();
+    byEntry.set(entry.index, id);
+    const url = entry.resource.content[0]?.attachment.url;
+    if (url !== undefined && !byBinaryUrl.has(url)) byBinaryUrl.set(url, id);
+  }
+  return { byEntry, byBinaryUrl };
+}
+
+/**
  * Writes the checked submission in the enforcement point's scope (one transaction); any fault
  * throws and the store rolls back. Returns the transaction-response and what its AuditEvent names.
  */
@@ -106,7 +120,7 @@ export async function storeSubmission(
   throwFaults(staged.faults);
 
   const ids = new Map<string, string>();
-  const binaries = new Map<string, { index: number; binary: Binary }>();
+  const documentIds = plannedDocumentIds(plan);
   const results = new Map<number, TransactionEntryResult>();
   const remember = (entry: ClassifiedEntry, stored: Resource) => {
     if (entry.fullUrl) ids.set(entry.fullUrl, `${stored.resourceType}/${stored.id ?? ''}`);
@@ -141,9 +155,9 @@ export async function storeSubmission(
         case 'fhir-document': {
           const info = entry.fullUrl ? staged.blobs.get(entry.fullUrl) : undefined;
           if (!info) break;
-          const binary = await scope.create(linkedBinary(info.contentType, info.key));
-          if (entry.fullUrl) binaries.set(entry.fullUrl, { index: entry.index, binary });
-          remember(entry, binary);
+          const documentId = entry.fullUrl ? documentIds.byBinaryUrl.get(entry.fullUrl) : undefined;
+          const link = documentId ? `DocumentReference/${documentId}` : undefined;
+          remember(entry, await scope.create(linkedBinary(info.contentType, info.key, link)));
           break;
         }
         case 'document-reference': {
@@ -163,15 +177,10 @@ export async function storeSubmission(
               { ...content, attachment: { ...content.attachment, url: stored } },
               ...others,
             ];
-          const storedDocument = await scope.create(document);
-          remember(entry, storedDocument);
-          // The Binary points back to its DocumentReference: ITI-68 decides on the document.
-          const linked = url ? binaries.get(url) : undefined;
-          if (linked) {
-            const securityContext = { reference: `DocumentReference/${storedDocument.id ?? ''}` };
-            const binary = await scope.update<Binary>({ ...linked.binary, securityContext });
-            results.set(linked.index, created(binary));
-          }
+          remember(
+            entry,
+            await scope.create(document, { id: documentIds.byEntry.get(entry.index) }),
+          );
           break;
         }
         case 'folder':
