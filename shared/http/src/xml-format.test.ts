@@ -45,6 +45,7 @@ describe('FHIR JSON → XML → JSON on the official examples', () => {
       'balp-1.1.4',
       'mhd-4.2.3',
       'pdsm-3.1.1',
+      'pdsm4dmp-0.1.0',
       'r4',
     ]);
     expect(files.length).toBeGreaterThanOrEqual(140);
