@@ -48,14 +48,14 @@ describe('buildSearchsetBundle', () => {
     });
   });
 
-  it('gives an empty searchset without total when nothing matched and no total was asked', () => {
+  it('gives an empty searchset without entry (no empty array in FHIR JSON) and without total when none was asked', () => {
     const bundle = buildSearchsetBundle<Patient>({
       resources: [],
       fullUrlOf: () => 'unused',
       links: { self: 'https://x/fhir/Patient' },
     });
 
-    expect(bundle.entry).toEqual([]);
+    expect(bundle).not.toHaveProperty('entry');
     expect(bundle).not.toHaveProperty('total');
   });
 });
@@ -131,6 +131,13 @@ describe('buildHistoryBundle', () => {
       response: { status: '204 No Content', etag: 'W/"2"' },
     });
     expect(bundle.entry?.[1]?.resource).toEqual({ resourceType: 'Patient', id: 'p' });
+  });
+
+  it('gives an empty page of history without entry', () => {
+    const bundle = buildHistoryBundle({ entries: [], links: { self: 'https://x/fhir/_history' } });
+
+    expect(bundle).not.toHaveProperty('entry');
+    expect(bundle.link).toEqual([{ relation: 'self', url: 'https://x/fhir/_history' }]);
   });
 });
 

@@ -38,7 +38,8 @@ export function buildSearchsetBundle<T extends FhirResource>(input: SearchsetInp
     type: 'searchset',
     ...(input.total !== undefined ? { total: input.total } : {}),
     link: toLinks(input.links),
-    entry,
+    // FHIR JSON has no empty arrays: an empty page has no `entry` at all.
+    ...(entry.length > 0 ? { entry } : {}),
   };
 }
 
@@ -101,21 +102,22 @@ export interface HistoryInput {
 
 /** A `history` Bundle, newest version first as given. */
 export function buildHistoryBundle(input: HistoryInput): Bundle {
+  const entry: BundleEntry[] = input.entries.map((e) => ({
+    fullUrl: e.fullUrl,
+    ...(e.resource !== undefined ? { resource: e.resource } : {}),
+    request: { method: e.method, url: e.url },
+    response: {
+      status: e.status,
+      ...(e.etag !== undefined ? { etag: e.etag } : {}),
+      ...(e.lastModified !== undefined ? { lastModified: e.lastModified } : {}),
+    },
+  }));
   return {
     resourceType: 'Bundle',
     type: 'history',
     ...(input.total !== undefined ? { total: input.total } : {}),
     link: toLinks(input.links),
-    entry: input.entries.map((e) => ({
-      fullUrl: e.fullUrl,
-      ...(e.resource !== undefined ? { resource: e.resource } : {}),
-      request: { method: e.method, url: e.url },
-      response: {
-        status: e.status,
-        ...(e.etag !== undefined ? { etag: e.etag } : {}),
-        ...(e.lastModified !== undefined ? { lastModified: e.lastModified } : {}),
-      },
-    })),
+    ...(entry.length > 0 ? { entry } : {}),
   };
 }
 
