@@ -19,7 +19,7 @@ import {
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
 import { claimUnique } from './unique-claims';
 import { configure, migrate } from './schema';
-import { beginImmediate, writeAtomically } from './write-lock';
+import { beginImmediate, commitTransaction, writeAtomically } from './write-lock';
 
 export interface SqliteStoreOptions {
   /** Database file path, or `:memory:` (tests). */
@@ -158,7 +158,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
         await guardAsync(() => beginImmediate(writerDb));
         try {
           const result = await context.run(state, () => work(state.tx));
-          guard(() => writerDb.exec('COMMIT'));
+          guard(() => commitTransaction(writerDb));
           state.open = false;
           return result;
         } catch (error) {

@@ -26,12 +26,20 @@ export async function beginImmediate(db: Database, budgetMs = WRITE_LOCK_BUDGET_
   }
 }
 
+/**
+ * COMMIT of the open write transaction: with `synchronous=FULL` the thread waits here for the
+ * fsync (named, so that CPU profiles show the wait under this frame).
+ */
+export function commitTransaction(db: Database): void {
+  db.exec('COMMIT');
+}
+
 /** Runs `fn` in its own write transaction: committed when it resolves, rolled back if it throws. */
 export async function writeAtomically<R>(db: Database, fn: () => R | Promise<R>): Promise<R> {
   await beginImmediate(db);
   try {
     const result = await fn();
-    db.exec('COMMIT');
+    commitTransaction(db);
     return result;
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
