@@ -51,6 +51,8 @@ export interface DocumentsDeps extends ServiceRuntimeDeps {
  * rules. Pure wiring: no I/O, no environment.
  */
 export function createApp(deps: DocumentsDeps): Express {
+  // One sink for the enforcement point and the refusal traces: their records share commits.
+  const audited = { ...deps, auditSink: deps.auditSink ?? createOutboxAuditSink(deps.store) };
   return createServiceApp({
     ...deps,
     capability: {
@@ -60,12 +62,9 @@ export function createApp(deps: DocumentsDeps): Express {
         'IHE MHD Document Recipient and Document Responder for the French DMP (ANS PDSm).',
       instantiates: INSTANTIATED_CAPABILITY_STATEMENTS,
     },
-    routes: createRoutes(deps),
+    routes: createRoutes(audited),
     readiness: () => deps.store.ping(),
-    traceRefusal: (refusal) =>
-      (deps.auditSink ?? createOutboxAuditSink(deps.store.outbox)).record(
-        buildRefusalAuditEvent(refusal),
-      ),
+    traceRefusal: (refusal) => audited.auditSink.record(buildRefusalAuditEvent(refusal)),
   });
 }
 
@@ -80,7 +79,7 @@ function contextSource(deps: DocumentsDeps): ContextSource {
       access: createEnforcementPoint({
         store: deps.store,
         decider: deps.accessDecider,
-        audit: deps.auditSink ?? createOutboxAuditSink(deps.store.outbox),
+        audit: deps.auditSink ?? createOutboxAuditSink(deps.store),
       }),
       validator: createResourceValidator(),
       maxDocumentBytes: deps.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,

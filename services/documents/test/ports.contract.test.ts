@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describeAuditSinkContract({
   name: 'outbox audit sink (SQLite)',
-  sink: () => createOutboxAuditSink(store.outbox),
+  sink: () => createOutboxAuditSink(store),
   recorded: async () => {
     const records = await store.outbox.claim(AUDIT_TOPIC, 10_000, 0);
     return records.map((record) => record.payload as AuditEvent);

@@ -1,6 +1,6 @@
 import type { AuditEvent } from 'fhir/r4';
 import { recordAuditEvent } from '@dmp/audit-trail';
-import type { Outbox, OutboxWriter } from '@dmp/storage';
+import { createGroupCommitOutbox, type OutboxWriter, type ResourceStore } from '@dmp/storage';
 
 export { AUDIT_TOPIC } from '@dmp/audit-trail';
 
@@ -13,9 +13,15 @@ export interface AuditSink {
   record(event: AuditEvent, writer?: OutboxWriter): Promise<void>;
 }
 
-/** The in-process sink: appends to the service's durable outbox (topic `audit`), made valid. */
-export function createOutboxAuditSink(outbox: Outbox): AuditSink {
+/**
+ * The in-process sink: appends to the service's durable outbox (topic `audit`), made valid.
+ * Records outside a transaction (reads, refusals) are group-committed: concurrent requests'
+ * records share one store transaction and one fsync, and each `record` resolves once its own
+ * record is durable. Make one per store: the group is per sink.
+ */
+export function createOutboxAuditSink(store: Pick<ResourceStore, 'transaction'>): AuditSink {
+  const grouped = createGroupCommitOutbox(store);
   return {
-    record: (event, writer) => recordAuditEvent(writer ?? outbox, event),
+    record: (event, writer) => recordAuditEvent(writer ?? grouped, event),
   };
 }
