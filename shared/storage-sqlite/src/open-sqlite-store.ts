@@ -19,7 +19,12 @@ import {
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
 import { claimUnique } from './unique-claims';
 import { configure, migrate } from './schema';
-import { beginImmediate, commitTransaction, writeAtomically } from './write-lock';
+import {
+  beginImmediate,
+  commitTransaction,
+  neverWaitForLocks,
+  writeAtomically,
+} from './write-lock';
 
 export interface SqliteStoreOptions {
   /** Database file path, or `:memory:` (tests). */
@@ -76,6 +81,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
   const writerDb = new Database(options.file);
   configure(writerDb, 'writer', memory, options.synchronous);
   migrate(writerDb, now);
+  neverWaitForLocks(writerDb);
   const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
   if (!memory) configure(readerDb, 'reader', memory);
   const writer: RowContext = { conn: new Connection(writerDb), indexer, now };
