@@ -13,7 +13,7 @@ function recordingCommit() {
 describe('createGroupCommit', () => {
   it('commits the items submitted in one turn of the event loop together, each getting its own outcome', async () => {
     const { groups, commit } = recordingCommit();
-    const submit = createGroupCommit(commit);
+    const { submit } = createGroupCommit(commit);
 
     const values = await Promise.all([1, 2, 3, 4].map(submit));
 
@@ -24,7 +24,7 @@ describe('createGroupCommit', () => {
   it('queues what arrives during a commit for the next group, and caps a group at maxGroup', async () => {
     const groups: number[][] = [];
     let release: () => void = () => undefined;
-    const submit = createGroupCommit<number, number>(
+    const { submit } = createGroupCommit<number, number>(
       async (items) => {
         groups.push([...items]);
         if (groups.length === 1) await new Promise<void>((resolve) => (release = resolve));
@@ -44,7 +44,7 @@ describe('createGroupCommit', () => {
 
   it('fails every item of a group whose commit failed, and only those', async () => {
     let calls = 0;
-    const submit = createGroupCommit<number, number>((items) => {
+    const { submit } = createGroupCommit<number, number>((items) => {
       calls += 1;
       if (calls === 1) return Promise.reject(new Error('disk full'));
       return Promise.resolve(items.map((n) => ({ value: n })));
@@ -58,7 +58,7 @@ describe('createGroupCommit', () => {
   });
 
   it('fails one item alone when its outcome is an error', async () => {
-    const submit = createGroupCommit<number, number>((items) =>
+    const { submit } = createGroupCommit<number, number>((items) =>
       Promise.resolve(items.map((n) => (n === 2 ? { error: new Error('bad') } : { value: n }))),
     );
 

@@ -6,6 +6,18 @@ export type GroupOutcome<R> = { value: R } | { error: unknown };
 export interface GroupCommitOptions {
   /** Largest group committed at once (default 500); the rest wait for the next commit. */
   maxGroup?: number;
+  /**
+   * Milliseconds the first item of an idle committer waits for others (default 0: the next turn
+   * of the event loop, which already gathers what arrived while the previous commit ran).
+   */
+  windowMs?: number;
+}
+
+export interface GroupCommit<T, R> {
+  /** Queues the item; resolves with its own outcome once its group is committed. */
+  submit(item: T): Promise<R>;
+  /** Resolves once nothing is queued or being committed (to close what commits). */
+  settled(): Promise<void>;
 }
 
 /**
@@ -13,13 +25,15 @@ export interface GroupCommitOptions {
  * loop, are committed together by one call of `commitGroup` (one transaction, one fsync instead
  * of one each), without adding latency to a lone item. Each submitter still waits for its own
  * item's outcome: `commitGroup` returns one outcome per item, in order, or throws to fail the
- * whole group. Groups are committed one after the other.
+ * whole group. Groups are committed one after the other. The one mechanism of the repository
+ * for it: outbox appends (below) and both audit logs use it.
  */
 export function createGroupCommit<T, R>(
   commitGroup: (items: readonly T[]) => Promise<readonly GroupOutcome<R>[]>,
   options: GroupCommitOptions = {},
-): (item: T) => Promise<R> {
+): GroupCommit<T, R> {
   const maxGroup = options.maxGroup ?? 500;
+  const windowMs = options.windowMs ?? 0;
   let queue: { item: T; resolve: (value: R) => void; reject: (error: unknown) => void }[] = [];
   let running = false;
 
@@ -43,14 +57,20 @@ export function createGroupCommit<T, R>(
     running = false;
   }
 
-  return (item) =>
-    new Promise<R>((resolve, reject) => {
-      queue.push({ item, resolve, reject });
-      if (!running) {
-        running = true;
-        setImmediate(() => void drain());
-      }
-    });
+  return {
+    submit: (item) =>
+      new Promise<R>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        if (!running) {
+          running = true;
+          if (windowMs > 0) setTimeout(() => void drain(), windowMs);
+          else setImmediate(() => void drain());
+        }
+      }),
+    async settled() {
+      while (running) await new Promise<void>((resolve) => setImmediate(resolve));
+    },
+  };
 }
 
 /**
@@ -62,7 +82,7 @@ export function createGroupCommitOutbox(
   store: Pick<ResourceStore, 'transaction'>,
   options: GroupCommitOptions = {},
 ): OutboxWriter {
-  const submit = createGroupCommit<{ topic: string; payload: unknown }, void>(
+  const group = createGroupCommit<{ topic: string; payload: unknown }, void>(
     (records) =>
       store.transaction(async (tx) => {
         for (const record of records) await tx.outbox.append(record.topic, record.payload);
@@ -70,5 +90,5 @@ export function createGroupCommitOutbox(
       }),
     options,
   );
-  return { append: (topic, payload) => submit({ topic, payload }) };
+  return { append: (topic, payload) => group.submit({ topic, payload }) };
 }

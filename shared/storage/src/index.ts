@@ -8,6 +8,7 @@ export * from './search-cursor';
 export {
   createGroupCommit,
   createGroupCommitOutbox,
+  type GroupCommit,
   type GroupCommitOptions,
   type GroupOutcome,
 } from './group-commit';
