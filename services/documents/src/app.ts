@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { createResourceValidator } from '@dmp/fhir';
 import { createServiceApp, type RouteDefinition, type ServiceRuntimeDeps } from '@dmp/http';
-import type { ResourceStore } from '@dmp/storage';
+import { createGroupCommitOutbox, type ResourceStore } from '@dmp/storage';
 import { createEnforcementPoint } from './access/enforcement-point';
 import { INSTANTIATED_CAPABILITY_STATEMENTS } from './domain/constants';
 import type { AccessDecider } from './ports/access-decider';
@@ -52,7 +52,7 @@ export interface DocumentsDeps extends ServiceRuntimeDeps {
  */
 export function createApp(deps: DocumentsDeps): Express {
   // One sink for the enforcement point and the refusal traces: their records share commits.
-  const audited = { ...deps, auditSink: deps.auditSink ?? createOutboxAuditSink(deps.store) };
+  const audited = { ...deps, auditSink: deps.auditSink ?? groupCommittedSink(deps.store) };
   return createServiceApp({
     ...deps,
     capability: {
@@ -68,6 +68,11 @@ export function createApp(deps: DocumentsDeps): Express {
   });
 }
 
+/** The audit sink over the store's outbox, records outside a transaction group-committed. */
+function groupCommittedSink(store: ResourceStore): AuditSink {
+  return createOutboxAuditSink(createGroupCommitOutbox(store));
+}
+
 /**
  * The store goes to the enforcement point and nowhere else: the use cases get the enforcement
  * point, never the store (see `src/access/enforcement-point.ts`).
@@ -79,7 +84,7 @@ function contextSource(deps: DocumentsDeps): ContextSource {
       access: createEnforcementPoint({
         store: deps.store,
         decider: deps.accessDecider,
-        audit: deps.auditSink ?? createOutboxAuditSink(deps.store),
+        audit: deps.auditSink ?? groupCommittedSink(deps.store),
       }),
       validator: createResourceValidator(),
       maxDocumentBytes: deps.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,

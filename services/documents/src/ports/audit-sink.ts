@@ -1,6 +1,6 @@
 import type { AuditEvent } from 'fhir/r4';
 import { recordAuditEvent } from '@dmp/audit-trail';
-import { createGroupCommitOutbox, type OutboxWriter, type ResourceStore } from '@dmp/storage';
+import type { OutboxWriter } from '@dmp/storage';
 
 export { AUDIT_TOPIC } from '@dmp/audit-trail';
 
@@ -15,13 +15,12 @@ export interface AuditSink {
 
 /**
  * The in-process sink: appends to the service's durable outbox (topic `audit`), made valid.
- * Records outside a transaction (reads, refusals) are group-committed: concurrent requests'
- * records share one store transaction and one fsync, and each `record` resolves once its own
- * record is durable. Make one per store: the group is per sink.
+ * `outbox` takes the records written outside a transaction (reads, refusals): in the service
+ * the group-committed outbox (`createGroupCommitOutbox`), so that concurrent requests' records
+ * share one store transaction and one fsync, each `record` resolving once its own is durable.
  */
-export function createOutboxAuditSink(store: Pick<ResourceStore, 'transaction'>): AuditSink {
-  const grouped = createGroupCommitOutbox(store);
+export function createOutboxAuditSink(outbox: OutboxWriter): AuditSink {
   return {
-    record: (event, writer) => recordAuditEvent(writer ?? grouped, event),
+    record: (event, writer) => recordAuditEvent(writer ?? outbox, event),
   };
 }
