@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { createResourceValidator } from '@dmp/fhir';
 import { createServiceApp, type RouteDefinition, type ServiceRuntimeDeps } from '@dmp/http';
-import type { ResourceStore } from '@dmp/storage';
+import { createGroupCommitOutbox, type ResourceStore } from '@dmp/storage';
 import { createEnforcementPoint } from './access/enforcement-point';
 import { INSTANTIATED_CAPABILITY_STATEMENTS } from './domain/constants';
 import type { AccessDecider } from './ports/access-decider';
@@ -51,6 +51,8 @@ export interface DocumentsDeps extends ServiceRuntimeDeps {
  * rules. Pure wiring: no I/O, no environment.
  */
 export function createApp(deps: DocumentsDeps): Express {
+  // One sink for the enforcement point and the refusal traces: their records share commits.
+  const audited = { ...deps, auditSink: deps.auditSink ?? groupCommittedSink(deps.store) };
   return createServiceApp({
     ...deps,
     capability: {
@@ -60,13 +62,15 @@ export function createApp(deps: DocumentsDeps): Express {
         'IHE MHD Document Recipient and Document Responder for the French DMP (ANS PDSm).',
       instantiates: INSTANTIATED_CAPABILITY_STATEMENTS,
     },
-    routes: createRoutes(deps),
+    routes: createRoutes(audited),
     readiness: () => deps.store.ping(),
-    traceRefusal: (refusal) =>
-      (deps.auditSink ?? createOutboxAuditSink(deps.store.outbox)).record(
-        buildRefusalAuditEvent(refusal),
-      ),
+    traceRefusal: (refusal) => audited.auditSink.record(buildRefusalAuditEvent(refusal)),
   });
+}
+
+/** The audit sink over the store's outbox, records outside a transaction group-committed. */
+function groupCommittedSink(store: ResourceStore): AuditSink {
+  return createOutboxAuditSink(createGroupCommitOutbox(store));
 }
 
 /**
@@ -80,7 +84,7 @@ function contextSource(deps: DocumentsDeps): ContextSource {
       access: createEnforcementPoint({
         store: deps.store,
         decider: deps.accessDecider,
-        audit: deps.auditSink ?? createOutboxAuditSink(deps.store.outbox),
+        audit: deps.auditSink ?? groupCommittedSink(deps.store),
       }),
       validator: createResourceValidator(),
       maxDocumentBytes: deps.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AuditEvent } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
-import type { ResourceStore } from '@dmp/storage';
+import { createGroupCommitOutbox, type ResourceStore } from '@dmp/storage';
 import { openSqliteStore } from '@dmp/storage-sqlite';
 import { AUDIT_TOPIC, createOutboxAuditSink, createScopeAccessDecider } from '../src/app';
 import { describeAccessDeciderContract } from '../src/ports/access-decider.contract';
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describeAuditSinkContract({
   name: 'outbox audit sink (SQLite)',
-  sink: () => createOutboxAuditSink(store.outbox),
+  sink: () => createOutboxAuditSink(createGroupCommitOutbox(store)),
   recorded: async () => {
     const records = await store.outbox.claim(AUDIT_TOPIC, 10_000, 0);
     return records.map((record) => record.payload as AuditEvent);

@@ -15,7 +15,13 @@ const FOREIGN_WHITESPACE = /[^\S \r\n\t]/gu;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Printable ASCII, tab, CR, LF: nothing to clean (the usual case, tested first). */
+const PLAIN_ASCII = /^[\x20-\x7E\t\r\n]*$/;
+
 function cleanText(value: string): string | undefined {
+  if (value.length <= MAX_AUDIT_TEXT && PLAIN_ASCII.test(value)) {
+    return value.trim() === '' ? undefined : value;
+  }
   const text = value
     .replace(LONE_SURROGATE, '\uFFFD')
     .replace(FOREIGN_WHITESPACE, ' ')
@@ -46,5 +52,17 @@ function clean(value: unknown): unknown {
  * enters an outbox or the audit log, so that the audit service never has a reason to refuse one.
  */
 export function sanitizeAuditEvent(event: AuditEvent): AuditEvent {
-  return clean(event) as AuditEvent;
+  return isClean(event) ? event : (clean(event) as AuditEvent);
+}
+
+/** Whether {@link clean} would leave `value` as it is (checked without copying anything). */
+function isClean(value: unknown): boolean {
+  if (typeof value === 'string') return cleanText(value) === value;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.length > 0 && value.every(isClean);
+  if (typeof value === 'object' && value !== null) {
+    const items = Object.values(value);
+    return items.length > 0 && items.every(isClean);
+  }
+  return value !== undefined;
 }

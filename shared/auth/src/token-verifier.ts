@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fhirError, isFhirError } from '@dmp/errors';
 import {
@@ -17,6 +18,7 @@ import {
 } from './auth-errors';
 import { actorFromClaims } from './claims';
 import { ALLOWED_ALGORITHMS } from './constants';
+import { createLruCache } from './lru-cache';
 
 /**
  * Where the verification keys come from: a JWKS object, an `http(s)://` URL (fetched and cached
@@ -34,6 +36,14 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** Reject tokens whose `exp - iat` is larger (SPEC F.4 asks for short-lived tokens). */
   maxTokenLifetimeSeconds?: number;
+  /**
+   * How many verified tokens to remember (least recently used forgotten first), so that a
+   * client sending the same token again is not verified again until the token's `exp`. 0 (the
+   * default) verifies every time.
+   */
+  cacheSize?: number;
+  /** Clock (tests); default the system clock. */
+  now?: () => Date;
 }
 
 export interface TokenVerifier {
@@ -132,6 +142,25 @@ function toAuthError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+interface VerifiedToken {
+  actor: Actor;
+  /** `exp` in epoch milliseconds: never served at or after it. */
+  expiresAtMs: number;
+}
+
+/** The cache key: a hash of the whole compact token (header, payload and signature). */
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** A verified Actor is shared by every request that presents the same token: read-only. */
+function frozen(actor: Actor): Actor {
+  for (const value of Object.values(actor)) {
+    if (typeof value === 'object' && value !== null) Object.freeze(value);
+  }
+  return Object.freeze(actor);
+}
+
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   if (options.issuers.length === 0) throw new TypeError('createTokenVerifier needs an issuer');
   const audience = ([] as string[]).concat(options.audience);
@@ -139,29 +168,48 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const tolerance = options.clockToleranceSeconds ?? 30;
   const maxLifetime = options.maxTokenLifetimeSeconds;
   const getKey = createKeyResolver(options.jwks);
+  const now = options.now ?? (() => new Date());
+  const cache =
+    options.cacheSize !== undefined && options.cacheSize > 0
+      ? createLruCache<string, VerifiedToken>(options.cacheSize)
+      : undefined;
 
-  async function verify(authorizationHeader: string | undefined): Promise<Actor> {
-    const token = extractToken(authorizationHeader);
+  async function verifyToken(token: string, at: Date): Promise<VerifiedToken> {
     try {
       const { payload } = await jwtVerify(token, getKey, {
         algorithms: [...ALLOWED_ALGORITHMS],
         issuer: options.issuers,
         audience,
         clockTolerance: tolerance,
+        currentDate: at,
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
       });
       const iat = payload.iat ?? 0;
       const exp = payload.exp ?? 0;
-      if (iat > Date.now() / 1000 + tolerance) {
+      if (iat > at.getTime() / 1000 + tolerance) {
         throw tokenInvalidError('The access token is issued in the future.');
       }
       if (maxLifetime !== undefined && exp - iat > maxLifetime) {
         throw tokenTooLongLivedError(maxLifetime);
       }
-      return actorFromClaims(payload);
+      return { actor: frozen(actorFromClaims(payload)), expiresAtMs: exp * 1000 };
     } catch (error) {
       throw toAuthError(error);
     }
+  }
+
+  async function verify(authorizationHeader: string | undefined): Promise<Actor> {
+    const token = extractToken(authorizationHeader);
+    const at = now();
+    if (!cache) return (await verifyToken(token, at)).actor;
+    const key = tokenKey(token);
+    const known = cache.get(key);
+    if (known && at.getTime() < known.expiresAtMs) return known.actor;
+    if (known) cache.delete(key);
+    // Only what verified is kept, and only while it has not expired; failures are not kept.
+    const verified = await verifyToken(token, at);
+    if (at.getTime() < verified.expiresAtMs) cache.set(key, verified);
+    return verified.actor;
   }
 
   return { verify };

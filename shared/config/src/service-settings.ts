@@ -133,6 +133,14 @@ export function serviceSettings(service: ServiceName) {
       max: 86_400,
       doc: 'Longest accepted access-token lifetime (`exp - iat`), in seconds; longer tokens get 401 `DMP-AUTH-TOKEN-TOO-LONG-LIVED`',
     },
+    tokenCacheSize: {
+      env: 'AUTH_TOKEN_CACHE_SIZE',
+      type: 'integer',
+      default: 10_000,
+      min: 0,
+      max: 1_000_000,
+      doc: 'Verified access tokens each service remembers (least recently used forgotten first) so that a token sent again is not verified again before its `exp`; 0 verifies every request',
+    },
     audience: {
       env: 'AUTH_AUDIENCE',
       type: 'string',

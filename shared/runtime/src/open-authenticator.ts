@@ -14,6 +14,8 @@ export interface AuthenticatorSettings {
   audience: string;
   /** Tokens living longer (`exp - iat`) are refused (`AUTH_MAX_TOKEN_LIFETIME_SECONDS`). */
   maxTokenLifetimeSeconds: number;
+  /** Verified tokens remembered until their `exp` (`AUTH_TOKEN_CACHE_SIZE`; 0: none). */
+  tokenCacheSize: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function openAuthenticator(
         issuers,
         audience: settings.audience,
         maxTokenLifetimeSeconds: settings.maxTokenLifetimeSeconds,
+        cacheSize: settings.tokenCacheSize,
       }),
     });
   }
@@ -49,6 +52,7 @@ export async function openAuthenticator(
         issuers: [dev.issuer],
         audience: settings.audience,
         maxTokenLifetimeSeconds: settings.maxTokenLifetimeSeconds,
+        cacheSize: settings.tokenCacheSize,
       }),
     });
   }

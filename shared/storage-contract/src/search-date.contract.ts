@@ -103,5 +103,46 @@ export function describeSearchDateContract(harness: ContractHarness<ResourceStor
       );
       expect(page.total).toBe(1);
     });
+
+    it('_lastUpdated reads every prefix on the millisecond the store assigned', async () => {
+      const created = await store().create(buildDocument());
+      const t = Date.parse(created.meta?.lastUpdated ?? '');
+      const ms = (offset: number) => new Date(t + offset).toISOString();
+      const found = async (prefix: DatePrefix, from: number) => {
+        const page = await store().search(
+          query('DocumentReference', [
+            { kind: 'token', param: '_id', negate: false, anyOf: [{ code: created.id }] },
+            {
+              kind: 'date',
+              param: '_lastUpdated',
+              anyOf: [{ prefix, low: ms(from), high: ms(from + 1) }],
+            },
+          ]),
+        );
+        return page.total === 1;
+      };
+      const cases: [DatePrefix, number, boolean][] = [
+        ['eq', 0, true],
+        ['eq', 1, false],
+        ['ne', 0, false],
+        ['ne', -1, true],
+        ['gt', -1, true],
+        ['gt', 0, false],
+        ['lt', 1, true],
+        ['lt', 0, false],
+        ['ge', 0, true],
+        ['ge', 1, false],
+        ['le', 0, true],
+        ['le', -1, false],
+        ['sa', -1, true],
+        ['sa', 0, false],
+        ['eb', 1, true],
+        ['eb', 0, false],
+        ['ap', 0, true],
+      ];
+      const answers = [];
+      for (const [prefix, from] of cases) answers.push([prefix, from, await found(prefix, from)]);
+      expect(answers).toEqual(cases);
+    });
   });
 }

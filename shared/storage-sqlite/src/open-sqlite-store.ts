@@ -19,7 +19,12 @@ import {
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
 import { claimUnique } from './unique-claims';
 import { configure, migrate } from './schema';
-import { beginImmediate, writeAtomically } from './write-lock';
+import {
+  beginImmediate,
+  commitTransaction,
+  neverWaitForLocks,
+  writeAtomically,
+} from './write-lock';
 
 export interface SqliteStoreOptions {
   /** Database file path, or `:memory:` (tests). */
@@ -76,6 +81,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
   const writerDb = new Database(options.file);
   configure(writerDb, 'writer', memory, options.synchronous);
   migrate(writerDb, now);
+  neverWaitForLocks(writerDb);
   const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
   if (!memory) configure(readerDb, 'reader', memory);
   const writer: RowContext = { conn: new Connection(writerDb), indexer, now };
@@ -158,7 +164,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
         await guardAsync(() => beginImmediate(writerDb));
         try {
           const result = await context.run(state, () => work(state.tx));
-          guard(() => writerDb.exec('COMMIT'));
+          guard(() => commitTransaction(writerDb));
           state.open = false;
           return result;
         } catch (error) {

@@ -4,6 +4,7 @@ import { fhirError } from '@dmp/errors';
 import type { IndexEntry, Indexer } from '@dmp/storage';
 import type { Connection } from './connection';
 import { notFound } from './driver-errors';
+import { LAST_UPDATED } from './search-sql';
 
 /** What the synchronous row operations need: one connection, the indexer and the clock. */
 export interface RowContext {
@@ -184,10 +185,13 @@ function withMeta<T extends Resource>(resource: T, id: string, version: number, 
   };
 }
 
+/** Kept in the resource row itself: `id`, and `last_updated` (searched there, see search-sql). */
+const ROW_COLUMNS = new Set(['_id', LAST_UPDATED]);
+
 function writeIndex(ctx: RowContext, rid: number, resource: Resource): void {
   const insert = ctx.conn.statement(INSERT_INDEX);
   for (const entry of ctx.indexer.extract(resource)) {
-    if (entry.param === '_id') continue;
+    if (ROW_COLUMNS.has(entry.param)) continue;
     insert.run(rid, ...columns(entry));
   }
 }

@@ -61,6 +61,11 @@ const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: '_lastUpdated searched on the resource row, no longer indexed',
+    sql: `DELETE FROM search_index WHERE param = '_lastUpdated';`,
+  },
 ];
 
 /**

@@ -39,6 +39,24 @@ describe('renderFilters', () => {
     expect(fragment.sql).toMatch(/^\(EXISTS .*\) AND \(r\.rid IN \(SELECT s\.rid/);
   });
 
+  it('without a reference, drives from the first token filter naming system and code (the patient key)', () => {
+    const fragment = renderFilters(
+      'DocumentReference',
+      [
+        { kind: 'token', param: 'status', negate: false, anyOf: [{ code: 'current' }] },
+        {
+          kind: 'token',
+          param: 'dmp-patient',
+          negate: false,
+          anyOf: [{ system: 'urn:oid:1.2.250.1.213.1.4.8', code: '255081416802538' }],
+        },
+      ],
+      indexer,
+      NOW,
+    );
+    expect(fragment.sql).toMatch(/^\(EXISTS .*\) AND \(r\.rid IN \(SELECT s\.rid/);
+  });
+
   it('escapes LIKE wildcards and the escape character itself', () => {
     expect(escapeLike('50%_a\\b')).toBe('50\\%\\_a\\\\b');
   });

@@ -29,6 +29,12 @@ export interface SearchTables {
   indexByRow: string;
   key: string;
   resources?: string;
+  /**
+   * Whether a qualified token filter may drive the search ({@link drivingFilter}). Not for the
+   * audit log: its searches scan newest first and stop at the page, which a token set matching
+   * millions of events would defeat.
+   */
+  tokensDrive?: boolean;
 }
 
 /** The resource store's tables. */
@@ -37,15 +43,42 @@ export const RESOURCE_TABLES: SearchTables = {
   indexByRow: 'search_index_by_resource',
   key: 'rid',
   resources: 'resources',
+  tokensDrive: true,
 };
 
 const DAY_MS = 86_400_000;
 
+/** Read from the resource row itself, never written to the index (see `lastUpdatedMatch`). */
+export const LAST_UPDATED = '_lastUpdated';
+
+/**
+ * The filter a search is driven from: the first reference filter (typically `patient`), else the
+ * first positive token filter whose every value names both system and code (the `dmp-patient`
+ * key the documents service puts first, an identifier): both select few rows through an index,
+ * where `status=current` or a bare code may select nearly all. -1: none.
+ */
+export function drivingFilter(
+  filters: readonly SearchFilter[],
+  tables: SearchTables = RESOURCE_TABLES,
+): number {
+  const reference = filters.findIndex((f) => f.kind === 'reference');
+  if (reference >= 0 || !tables.tokensDrive) return reference;
+  return filters.findIndex(
+    (f) =>
+      f.kind === 'token' &&
+      !f.negate &&
+      f.param !== '_id' &&
+      f.anyOf.length > 0 &&
+      f.anyOf.every((v) => typeof v.system === 'string' && v.code !== undefined),
+  );
+}
+
 /**
  * Renders the ANDed filters as conditions on the current-resource row `r`. Each filter becomes
- * one `EXISTS`/`IN` subquery on `search_index` with its ORed values inside. The first positive
- * reference filter (typically `patient`) becomes `r.id IN (…)` so SQLite drives the query from
- * the reference index; the others are correlated `EXISTS` probes on (type, id, param).
+ * one `EXISTS`/`IN` subquery on `search_index` with its ORed values inside. The driving filter
+ * ({@link drivingFilter}) becomes `r.rid IN (…)` so SQLite starts from that index (the cost of a
+ * search follows the patient's documents, not the table); the others are correlated `EXISTS`
+ * probes on (rid, param).
  */
 export function renderFilters(
   resourceType: string,
@@ -55,7 +88,7 @@ export function renderFilters(
   tables: SearchTables = RESOURCE_TABLES,
 ): Fragment {
   const parts: Fragment[] = [];
-  const driver = filters.findIndex((f) => f.kind === 'reference');
+  const driver = drivingFilter(filters, tables);
   filters.forEach((filter, index) => {
     parts.push(renderFilter(resourceType, filter, indexer, now, index === driver, tables));
   });
@@ -73,9 +106,17 @@ function renderFilter(
   switch (filter.kind) {
     case 'token':
       if (filter.param === '_id') return renderIds(filter);
+      if (drive) return driving(filter.param, tokenMatch(filter, 's'), t);
       return exists(filter.param, tokenMatch(filter, 's'), filter.negate, t);
-    case 'string':
     case 'date':
+      if (filter.param === LAST_UPDATED && t.resources !== undefined) {
+        return join(
+          filter.anyOf.map((v) => lastUpdatedMatch(v, now)),
+          ' OR ',
+        );
+      }
+      return exists(filter.param, valueMatch(filter, 's', now), false, t);
+    case 'string':
     case 'uri':
       return exists(filter.param, valueMatch(filter, 's', now), false, t);
     case 'reference': {
@@ -85,6 +126,9 @@ function renderFilter(
     case 'chain':
       return renderChain(filter, now, t);
     case 'missing':
+      if (filter.param === LAST_UPDATED && t.resources !== undefined) {
+        return { sql: filter.missing ? '0' : '1', params: [] };
+      }
       return {
         sql: `${filter.missing ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${t.index} s INDEXED BY ${t.indexByRow} WHERE s.${t.key} = r.${t.key} AND s.param = ?)`,
         params: [filter.param],
@@ -260,6 +304,39 @@ function dateMatch(value: DateValue, a: string, now: Date): Fragment {
       const tolerance = Math.max(DAY_MS, Math.abs(now.getTime() - low) * 0.1);
       return {
         sql: `(${L} < ? AND ${H} > ?)`,
+        params: [shift(value.high, tolerance), shift(value.low, -tolerance)],
+      };
+    }
+  }
+}
+
+/**
+ * `_lastUpdated` is the row's `last_updated` column (an ISO instant to the millisecond), not an
+ * index entry: the range it covers is [t, t + 1 ms), so each prefix of {@link dateMatch} reads
+ * with L = t and H > v ⇔ t ≥ v, H ≤ v ⇔ t < v (ISO instants compare as text).
+ */
+function lastUpdatedMatch(value: DateValue, now: Date): Fragment {
+  const t = 'r.last_updated';
+  switch (value.prefix) {
+    case 'eq':
+      return { sql: `(${t} >= ? AND ${t} < ?)`, params: [value.low, value.high] };
+    case 'ne':
+      return { sql: `NOT (${t} >= ? AND ${t} < ?)`, params: [value.low, value.high] };
+    case 'gt':
+    case 'sa':
+      return { sql: `${t} >= ?`, params: [value.high] };
+    case 'lt':
+    case 'eb':
+      return { sql: `${t} < ?`, params: [value.low] };
+    case 'ge':
+      return { sql: `${t} >= ?`, params: [value.low] };
+    case 'le':
+      return { sql: `${t} < ?`, params: [value.high] };
+    case 'ap': {
+      const low = Date.parse(value.low);
+      const tolerance = Math.max(DAY_MS, Math.abs(now.getTime() - low) * 0.1);
+      return {
+        sql: `(${t} < ? AND ${t} >= ?)`,
         params: [shift(value.high, tolerance), shift(value.low, -tolerance)],
       };
     }

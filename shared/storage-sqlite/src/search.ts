@@ -2,7 +2,7 @@ import type { Resource } from 'fhir/r4';
 import type { SearchPage, SearchQuery, SortKey } from '@dmp/fhir';
 import { decodeCursor, encodeCursor } from '@dmp/storage';
 import type { RowContext } from './resource-rows';
-import { join, renderFilters, type Fragment } from './search-sql';
+import { drivingFilter, join, renderFilters, type Fragment } from './search-sql';
 
 /** Sorts after every real value (missing values come last in ascending order). */
 export const HIGH_SENTINEL = '\u{10FFFF}';
@@ -65,7 +65,7 @@ export function runSearch<T extends Resource>(
 }
 
 function hasDriver(query: SearchQuery): boolean {
-  return query.filters.some((f) => f.kind === 'reference' || f.kind === 'chain');
+  return drivingFilter(query.filters) >= 0 || query.filters.some((f) => f.kind === 'chain');
 }
 
 function sortColumns(sort: SortKey[]): SortColumn[] {

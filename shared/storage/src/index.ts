@@ -5,3 +5,10 @@ export { createIndexer, type Indexer, type SearchParameterSet } from './indexing
 export * from './storage-url';
 export * from './audit-log';
 export * from './search-cursor';
+export {
+  createGroupCommit,
+  createGroupCommitOutbox,
+  type GroupCommit,
+  type GroupCommitOptions,
+  type GroupOutcome,
+} from './group-commit';

@@ -6,7 +6,7 @@ import path from 'node:path';
  * `npm run bench`: runs every benchmark of the repository one after the other (each in its own
  * process, so that one's memory does not weigh on the next), with the environment passed
  * through (`BENCH_*` variables scale them). Results are printed, never asserted.
- * `npm run bench -- documents consent` runs only those.
+ * `npm run bench -- documents consent` runs only those; `profile` runs only when named.
  */
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BENCHES = [
@@ -16,6 +16,8 @@ const BENCHES = [
   { name: 'audit', file: 'services/audit/dist/bench/audit-bench.js' },
   // The three services running together under load, beside an Express hello-world.
   { name: 'product', file: 'tests/dist/bench/product-bench.js' },
+  // The same, each service under `--cpu-prof`: CPU and commit wait per request, top functions.
+  { name: 'profile', file: 'tests/dist/bench/profile-bench.js', onlyWhenNamed: true },
 ] as const;
 
 const wanted = process.argv.slice(2);
@@ -29,7 +31,7 @@ if (unknown.length > 0) {
 
 const failed: string[] = [];
 for (const bench of BENCHES) {
-  if (wanted.length > 0 && !wanted.includes(bench.name)) continue;
+  if (wanted.length > 0 ? !wanted.includes(bench.name) : 'onlyWhenNamed' in bench) continue;
   const file = path.join(ROOT, bench.file);
   process.stdout.write(`\n=== bench:${bench.name} (${bench.file}) ===\n`);
   if (!existsSync(file)) {

@@ -1,6 +1,9 @@
 /**
- * Storage benchmark: load MHD-shaped DocumentReferences into a file SQLite store, then time
- * patient-scoped searches (patient + status + type, sorted by -date, 20 per page).
+ * Storage benchmark: load MHD-shaped DocumentReferences into a file SQLite store, then time the
+ * ITI-67 search the documents service runs for a care-team doctor (the enforcement point's
+ * query: the patient key `dmp-patient`, `status=current`, masked documents excluded, newest
+ * first, 20 per page) and a patient reference + type search sorted by -date. Prints the load
+ * rate, search latencies, the database size per document and the index rows per document.
  *
  *   npm run bench:storage
  *   BENCH_DOCS=10000 BENCH_PATIENTS=1000 BENCH_SEARCHES=200 npm run bench:storage
@@ -13,6 +16,8 @@ import type { DocumentReference, Practitioner } from 'fhir/r4';
 import { SEARCH_PARAMETERS, type SearchQuery } from '@dmp/fhir';
 import { createIndexer } from '@dmp/storage';
 import { openSqliteStore } from '@dmp/storage-sqlite';
+import Database from 'better-sqlite3';
+import { machineLoad } from './load';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 10_000);
@@ -138,6 +143,28 @@ function buildDocument(n: number): DocumentReference {
   };
 }
 
+/** The query the documents service's enforcement point runs for an ITI-67 of a care-team doctor. */
+function iti67For(patient: number, cursor?: string): SearchQuery {
+  return {
+    resourceType: 'DocumentReference',
+    filters: [
+      {
+        kind: 'token',
+        param: 'dmp-patient',
+        negate: false,
+        anyOf: [{ system: INS, code: String(1_800_000_000_000 + patient) }],
+      },
+      { kind: 'token', param: 'status', negate: false, anyOf: [{ code: 'current' }] },
+      { kind: 'token', param: 'security-label', negate: true, anyOf: [{ code: 'MASQUE_PS' }] },
+    ],
+    sort: [],
+    count: 20,
+    total: 'none',
+    summaryCount: false,
+    ...(cursor === undefined ? {} : { cursor }),
+  };
+}
+
 function searchFor(patient: number, type: string, cursor?: string): SearchQuery {
   return {
     resourceType: 'DocumentReference',
@@ -180,10 +207,10 @@ async function main(): Promise<void> {
     `storage bench: ${DOCS} documents, ${PATIENTS} patients, batches of ${BATCH}, ${SEARCHES} searches, synchronous=${SYNCHRONOUS}`,
   );
 
-  const docs = Array.from({ length: DOCS }, (_, n) => buildDocument(n));
+  // Built batch by batch: a million documents held at once would not fit the heap.
   const loadStart = performance.now();
-  for (let i = 0; i < docs.length; i += BATCH) {
-    const batch = docs.slice(i, i + BATCH);
+  for (let i = 0; i < DOCS; i += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, DOCS - i) }, (_, k) => buildDocument(i + k));
     await store.transaction(async (tx) => {
       for (const doc of batch) await tx.create(doc);
     });
@@ -191,6 +218,21 @@ async function main(): Promise<void> {
   const loadMs = performance.now() - loadStart;
 
   const heavy = Math.max(1, Math.floor(PATIENTS / 100));
+  const iti67: number[] = [];
+  const iti67Next: number[] = [];
+  let iti67Hits = 0;
+  for (let i = 0; i < SEARCHES; i += 1) {
+    const patient = i % 2 === 0 ? Math.floor(rand() * heavy) : Math.floor(rand() * PATIENTS);
+    let t = performance.now();
+    const page = await store.search(iti67For(patient));
+    iti67.push(performance.now() - t);
+    iti67Hits += page.resources.length;
+    if (page.nextCursor) {
+      t = performance.now();
+      await store.search(iti67For(patient, page.nextCursor));
+      iti67Next.push(performance.now() - t);
+    }
+  }
   const first: number[] = [];
   const next: number[] = [];
   let hits = 0;
@@ -208,29 +250,40 @@ async function main(): Promise<void> {
       next.push(performance.now() - t);
     }
   }
-  // Index extraction alone, on the same documents (with the id and meta the store would add).
+  // Index extraction alone, on a sample of the same shape (with the id and meta the store adds).
   const indexer = createIndexer(SEARCH_PARAMETERS);
+  const sample = Array.from({ length: Math.min(DOCS, 10_000) }, (_, n) => buildDocument(n));
   let entries = 0;
   const extractStart = performance.now();
-  for (const [n, doc] of docs.entries()) {
+  for (const [n, doc] of sample.entries()) {
     entries += indexer.extract({
       ...doc,
       id: `id-${n}`,
       meta: { versionId: '1', lastUpdated: '2026-01-01T00:00:00.000Z' },
     }).length;
   }
-  const extractMs = performance.now() - extractStart;
+  const extractMs = ((performance.now() - extractStart) * DOCS) / sample.length;
 
-  first.sort((a, b) => a - b);
-  next.sort((a, b) => a - b);
+  for (const list of [iti67, iti67Next, first, next]) list.sort((a, b) => a - b);
   await store.close();
+  const counted = new Database(file, { readonly: true });
+  const count = (sql: string) => (counted.prepare(sql).get() as { n: number }).n;
+  const indexRows = count('SELECT COUNT(*) AS n FROM search_index');
+  const resources = count('SELECT COUNT(*) AS n FROM resources');
+  counted.close();
   const bytes = fileSize(file) + fileSize(`${file}-wal`) + fileSize(`${file}-shm`);
   const fmt = (n: number) => n.toFixed(2);
   console.log(
     `inserts/s                 ${Math.round(DOCS / (loadMs / 1000))} (${fmt(loadMs / 1000)} s total)`,
   );
   console.log(
-    `index extraction          ${fmt(extractMs / 1000)} s = ${fmt((100 * extractMs) / loadMs)}% of load time (${fmt((1000 * extractMs) / DOCS)} µs/doc, ${fmt(entries / DOCS)} entries/doc)`,
+    `index extraction          ${fmt(extractMs / 1000)} s = ${fmt((100 * extractMs) / loadMs)}% of load time (${fmt((1000 * extractMs) / DOCS)} µs/doc, ${fmt(entries / sample.length)} entries/doc)`,
+  );
+  console.log(
+    `ITI-67 first page  p50    ${fmt(percentile(iti67, 0.5))} ms   p99 ${fmt(percentile(iti67, 0.99))} ms   (${iti67.length} searches, ${fmt(iti67Hits / iti67.length)} hits avg)`,
+  );
+  console.log(
+    `ITI-67 next page   p50    ${fmt(percentile(iti67Next, 0.5))} ms   p99 ${fmt(percentile(iti67Next, 0.99))} ms   (${iti67Next.length} next pages)`,
   );
   console.log(
     `search first page  p50    ${fmt(percentile(first, 0.5))} ms   p99 ${fmt(percentile(first, 0.99))} ms   (${first.length} searches, ${fmt(hits / first.length)} hits avg)`,
@@ -238,7 +291,10 @@ async function main(): Promise<void> {
   console.log(
     `search next page   p50    ${fmt(percentile(next, 0.5))} ms   p99 ${fmt(percentile(next, 0.99))} ms   (${next.length} next pages)`,
   );
-  console.log(`database size             ${fmt(bytes / 1024 / 1024)} MB (db + wal + shm)`);
+  console.log(
+    `database size             ${fmt(bytes / 1024 / 1024)} MB (db + wal + shm) = ${fmt(bytes / 1024 / DOCS)} KiB per document, ${fmt(indexRows / resources)} index rows per document`,
+  );
+  console.log(`machine                   ${machineLoad()}`);
   if (KEEP) console.log(`kept: ${file}`);
   else rmSync(dir, { recursive: true, force: true });
 }

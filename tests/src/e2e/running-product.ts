@@ -162,13 +162,15 @@ export async function startProduct(extra: NodeJS.ProcessEnv = {}): Promise<Runni
 
 /**
  * One service as its own process with the wiring `npm start` gives it, once `/healthz`
- * answers. For tests that kill and restart one service on the same data directory.
+ * answers. For tests that kill and restart one service on the same data directory, and for the
+ * profile bench (`nodeArgs`: `--cpu-prof`, which `NODE_OPTIONS` may not carry).
  */
 export async function startService(
   environment: Environment,
   service: ServiceName,
+  nodeArgs: readonly string[] = [],
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [mainOf(service)], {
+  const child = spawn(process.execPath, [...nodeArgs, mainOf(service)], {
     cwd: ROOT,
     env: {
       ...environment.env,

@@ -33,6 +33,21 @@ export function describeAuditSinkContract(harness: AuditSinkHarness): void {
       expect((await harness.recorded()).map((event) => event.id)).toContain(id);
     });
 
+    it('records every event of concurrent requests, each before its record call resolves', async () => {
+      const sink = harness.sink();
+      const ids = Array.from({ length: 30 }, (_, n) => `ev-${n}-${String(Math.random()).slice(2)}`);
+
+      const recordedWhenResolved = await Promise.all(
+        ids.map((id) =>
+          sink
+            .record(sampleEvent(id))
+            .then(async () => (await harness.recorded()).some((event) => event.id === id)),
+        ),
+      );
+
+      expect(recordedWhenResolved).toEqual(ids.map(() => true));
+    });
+
     it('commits the event with the transaction that wrote it', async () => {
       const id = `ev-${String(Math.random()).slice(2)}`;
 

@@ -1,6 +1,6 @@
 import type { AuditEvent } from 'fhir/r4';
 import { recordAuditEvent } from '@dmp/audit-trail';
-import type { Outbox, OutboxWriter } from '@dmp/storage';
+import type { OutboxWriter } from '@dmp/storage';
 
 export { AUDIT_TOPIC } from '@dmp/audit-trail';
 
@@ -13,8 +13,13 @@ export interface AuditSink {
   record(event: AuditEvent, writer?: OutboxWriter): Promise<void>;
 }
 
-/** The in-process sink: appends to the service's durable outbox (topic `audit`), made valid. */
-export function createOutboxAuditSink(outbox: Outbox): AuditSink {
+/**
+ * The in-process sink: appends to the service's durable outbox (topic `audit`), made valid.
+ * `outbox` takes the records written outside a transaction (reads, refusals): in the service
+ * the group-committed outbox (`createGroupCommitOutbox`), so that concurrent requests' records
+ * share one store transaction and one fsync, each `record` resolving once its own is durable.
+ */
+export function createOutboxAuditSink(outbox: OutboxWriter): AuditSink {
   return {
     record: (event, writer) => recordAuditEvent(writer ?? outbox, event),
   };

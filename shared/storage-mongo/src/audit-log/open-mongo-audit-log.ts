@@ -1,11 +1,11 @@
 import type { AuditEvent } from 'fhir/r4';
 import type { Db, MongoClient, MongoClientOptions } from 'mongodb';
 import type { AppendOutcome, AuditLog, SearchParameterSet } from '@dmp/storage';
-import { createIndexer } from '@dmp/storage';
+import { createGroupCommit, createIndexer, type GroupOutcome } from '@dmp/storage';
 import { fhirError } from '@dmp/errors';
 import { AsyncMutex } from '../async-mutex';
 import { ensureCollection, RESOURCE_INDEXES } from '../collections';
-import { connectTransactional } from '../connect';
+import { connectTransactional, openOnClient } from '../connect';
 import type { MongoContext } from '../context';
 import { guard } from '../driver-errors';
 import { DEFAULT_RETRY, runTransaction, type RetryPolicy } from '../transactions';
@@ -26,12 +26,6 @@ export interface MongoAuditLogOptions {
   retry?: RetryPolicy;
   /** Records removed per retention transaction (default 1000). */
   purgeBatch?: number;
-}
-
-interface PendingAppend {
-  events: readonly AuditEvent[];
-  resolve: (outcomes: AppendOutcome[]) => void;
-  reject: (error: unknown) => void;
 }
 
 /** Idempotent: unique event id, time order, and the resource-style search indexes. */
@@ -58,6 +52,23 @@ export async function ensureAuditIndexes(db: Db): Promise<void> {
  */
 export async function openMongoAuditLog(options: MongoAuditLogOptions): Promise<AuditLog> {
   const { client, db } = await connectTransactional(options, ensureAuditIndexes);
+  return auditLogOn(client, db, options);
+}
+
+/** The same on a client of the caller's (the in-memory stand-in of the driver, in tests). */
+export async function openMongoAuditLogOnClient(
+  client: MongoClient,
+  options: Omit<MongoAuditLogOptions, 'url' | 'clientOptions'> & { dbName: string },
+): Promise<AuditLog> {
+  const { db } = await openOnClient(client, options.dbName, ensureAuditIndexes);
+  return auditLogOn(client, db, options);
+}
+
+function auditLogOn(
+  client: MongoClient,
+  db: Db,
+  options: Omit<MongoAuditLogOptions, 'url' | 'clientOptions'>,
+): AuditLog {
   const ctx: MongoContext = {
     db,
     indexer: createIndexer({ AuditEvent: options.searchParameters.AuditEvent ?? [] }),
@@ -102,36 +113,37 @@ function createAuditLog(
   retry: RetryPolicy,
   purgeBatch?: number,
 ): AuditLog {
+  /** Appends (one group at a time) and purges, one after the other. */
   const writes = new AsyncMutex();
-  let pending: PendingAppend[] = [];
   let closed = false;
   const inTransaction = <R>(fn: (tx: MongoContext) => Promise<R>) =>
     runTransaction(client, (session) => fn({ ...ctx, session }), undefined, retry);
 
-  const flush = async (): Promise<void> => {
-    const batch = pending;
-    pending = [];
-    try {
-      const results = await inTransaction((tx) =>
-        appendGroup(
-          tx,
-          batch.map((c) => c.events),
-        ),
-      );
-      batch.forEach((call, i) => call.resolve(results[i] ?? []));
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
-        return;
+  /**
+   * One group in one transaction; when it fails for a reason other than a transient one (those
+   * are retried by `runTransaction`), its calls are retried one by one so one bad call does not
+   * fail the others.
+   */
+  const group = createGroupCommit((batch: readonly (readonly AuditEvent[])[]) =>
+    writes.run(async (): Promise<GroupOutcome<AppendOutcome[]>[]> => {
+      try {
+        const results = await inTransaction((tx) => appendGroup(tx, batch));
+        return batch.map((_, i) => ({ value: results[i] ?? [] }));
+      } catch (error) {
+        if (batch.length === 1) throw error;
+        const outcomes: GroupOutcome<AppendOutcome[]>[] = [];
+        for (const events of batch) {
+          outcomes.push(
+            await inTransaction((tx) => appendGroup(tx, [events])).then(
+              (results) => ({ value: results[0] ?? [] }),
+              (callError: unknown) => ({ error: callError }),
+            ),
+          );
+        }
+        return outcomes;
       }
-      for (const call of batch) {
-        await inTransaction((tx) => appendGroup(tx, [call.events])).then(
-          (results) => call.resolve(results[0] ?? []),
-          (callError: unknown) => call.reject(callError),
-        );
-      }
-    }
-  };
+    }),
+  );
 
   return {
     append(events) {
@@ -139,10 +151,7 @@ function createAuditLog(
         return Promise.reject(fhirError('DMP-STORAGE-UNAVAILABLE', 'The audit log is closed.'));
       }
       if (events.length === 0) return Promise.resolve([]);
-      return new Promise<AppendOutcome[]>((resolve, reject) => {
-        if (pending.length === 0) setImmediate(() => void writes.run(flush));
-        pending.push({ events, resolve, reject });
-      });
+      return group.submit(events);
     },
     read: (id) =>
       guard(async () => {
@@ -178,7 +187,7 @@ function createAuditLog(
       guard(async () => {
         if (closed) return;
         closed = true;
-        while (pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        await group.settled();
         await writes.run(() => Promise.resolve());
         await client.close();
       }),

@@ -12,7 +12,7 @@ import type {
   Indexer,
   SearchParameterSet,
 } from '@dmp/storage';
-import { createIndexer, GENESIS_HASH } from '@dmp/storage';
+import { createGroupCommit, createIndexer, GENESIS_HASH, type GroupOutcome } from '@dmp/storage';
 import { Connection } from '../connection';
 import { guard, guardAsync } from '../driver-errors';
 import { configure } from '../schema';
@@ -44,12 +44,6 @@ export interface SqliteAuditLogOptions {
    * suspect file): no schema creation, appends and checkpoints are refused.
    */
   readonly?: boolean;
-}
-
-interface PendingAppend {
-  events: readonly AuditEvent[];
-  resolve: (outcomes: AppendOutcome[]) => void;
-  reject: (error: unknown) => void;
 }
 
 /**
@@ -107,14 +101,13 @@ function createLog(
   };
   const head: ChainHead = { position: readHead(writer) };
   const readonly = options.readonly === true;
-  const windowMs = options.groupCommitMs ?? 0;
-  let pending: PendingAppend[] = [];
   let closed = false;
 
-  const flush = (): void => {
-    const batch = pending;
-    pending = [];
-    const results: { call: PendingAppend; outcome?: AppendOutcome[]; error?: unknown }[] = [];
+  /** One group: one `BEGIN IMMEDIATE … COMMIT`, each call in its own savepoint. */
+  const commitGroup = (
+    batch: readonly (readonly AuditEvent[])[],
+  ): GroupOutcome<AppendOutcome[]>[] => {
+    const results: GroupOutcome<AppendOutcome[]>[] = [];
     const stamp = now();
     try {
       writerDb
@@ -125,36 +118,35 @@ function createLog(
           const only = batch.length === 1 ? batch[0] : undefined;
           if (only) {
             // A lone call needs no savepoint: its failure rolls the transaction back.
-            results.push({
-              call: only,
-              outcome: appendEvents(writer, indexer, head, only.events, stamp),
-            });
+            results.push({ value: appendEvents(writer, indexer, head, only, stamp) });
             return;
           }
-          for (const call of batch) {
+          for (const events of batch) {
             const before = head.position;
             try {
               const outcome = writerDb.transaction(() =>
-                appendEvents(writer, indexer, head, call.events, stamp),
+                appendEvents(writer, indexer, head, events, stamp),
               )();
-              results.push({ call, outcome });
+              results.push({ value: outcome });
             } catch (error) {
               head.position = before;
-              results.push({ call, error });
+              results.push({ error: guardError(error) });
             }
           }
         })
         .immediate();
     } catch (error) {
       head.position = readHead(writer);
-      for (const call of batch) call.reject(guardError(error));
-      return;
+      throw guardError(error);
     }
-    for (const { call, outcome, error } of results) {
-      if (outcome) call.resolve(outcome);
-      else call.reject(guardError(error));
-    }
+    return results;
   };
+  const group = createGroupCommit(
+    (batch: readonly (readonly AuditEvent[])[]) => Promise.resolve().then(() => commitGroup(batch)),
+    {
+      windowMs: options.groupCommitMs ?? 0,
+    },
+  );
 
   const read = <R>(fn: (conn: Connection) => R): Promise<R> =>
     guardAsync(() => Promise.resolve(fn(reader)));
@@ -169,13 +161,7 @@ function createLog(
         );
       }
       if (events.length === 0) return Promise.resolve([]);
-      return new Promise<AppendOutcome[]>((resolve, reject) => {
-        if (pending.length === 0) {
-          if (windowMs > 0) setTimeout(flush, windowMs);
-          else setImmediate(flush);
-        }
-        pending.push({ events, resolve, reject });
-      });
+      return group.submit(events);
     },
     read: (id) =>
       read((conn) => {
@@ -207,7 +193,7 @@ function createLog(
     close: () =>
       guardAsync(async () => {
         if (closed) return;
-        while (pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        await group.settled();
         closed = true;
         if (readerDb !== writerDb) readerDb.close();
         writerDb.close();
