@@ -3,6 +3,7 @@ import { describeBlobContract } from './blob.contract';
 import { describeConditionalContract } from './conditional.contract';
 import { describeCrudContract } from './crud.contract';
 import { describeErrorsContract } from './errors.contract';
+import { describeFeedContract } from './feed.contract';
 import type { ContractHarness } from './harness';
 import { describeHistoryContract } from './history.contract';
 import { describeIfMatchContract } from './if-match.contract';
@@ -47,5 +48,6 @@ export function describeResourceStoreContract(harness: ContractHarness<ResourceS
   describeTransactionContract(harness);
   describeUniqueClaimContract(harness);
   describeOutboxContract(harness);
+  describeFeedContract(harness);
   describeBlobContract(harness);
 }

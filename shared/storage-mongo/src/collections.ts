@@ -12,6 +12,9 @@ export const CLAIMS = 'unique_claims';
 export const LEASES = 'leases';
 /** Markers of one-off migrations (`pat` recomputation). */
 export const META = 'meta';
+/** The change feed (`_id` = seq) and its followers' leases (`ports.ts`, `ChangeFeed`). */
+export const CHANGE_FEED = 'change_feed';
+export const FEED_FOLLOWERS = 'feed_followers';
 /** GridFS bucket name: `<bucket>.files` and `<bucket>.chunks`. */
 export const GRIDFS_BUCKET = 'blob_bytes';
 
@@ -52,7 +55,8 @@ export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): P
   }
   jobs.push(db.collection(OUTBOX).createIndexes(OUTBOX_INDEXES));
   jobs.push(db.collection(BLOBS).createIndexes(BLOB_INDEXES));
-  for (const name of [CLAIMS, LEASES, META]) jobs.push(ensureCollection(db, name));
+  for (const name of [CLAIMS, LEASES, META, CHANGE_FEED, FEED_FOLLOWERS])
+    jobs.push(ensureCollection(db, name));
   await Promise.all(jobs);
 }
 

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Readable } from 'node:stream';
 import { ObjectId, type ClientSession, type MongoClient } from 'mongodb';
-import type { BlobInfo, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
+import type { BlobInfo, ChangeFeed, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
 import { AsyncMutex } from './async-mutex';
 import type { MongoContext } from './context';
 import { guard } from './driver-errors';
@@ -19,6 +19,7 @@ import {
 } from './mongo-blob-store';
 import { BLOBS } from './collections';
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './mongo-outbox';
+import { appendEntry, feedHead, listFollowers, readEntries, renewFollower } from './mongo-feed';
 import { createOperations, type Access } from './operations';
 import { runTransaction, type RetryPolicy } from './transactions';
 import { claimUnique } from './unique-claims';
@@ -105,6 +106,7 @@ export function createStore(
       ...createOperations(ops),
       blobs: { put: (content, type) => putInAttempt(attempt, content, type) },
       outbox: { append: (t, p) => joined(attempt, (ctx) => appendRecord(ctx, t, p)) },
+      feed: { append: (p) => joined(attempt, (ctx) => appendEntry(ctx, p)) },
       claimUnique: (namespace, key) => joined(attempt, (ctx) => claimUnique(ctx, namespace, key)),
     };
     return attempt;
@@ -186,6 +188,14 @@ export function createStore(
     pending: (topic) => access.read((ctx) => pendingRecords(ctx, topic)),
   };
 
+  const feed: ChangeFeed = {
+    read: (after, limit) => access.read((ctx) => readEntries(ctx, after, limit)),
+    head: () => access.read((ctx) => feedHead(ctx)),
+    renew: (follower, acked, leaseMs) =>
+      access.read((ctx) => renewFollower(ctx, follower, acked, leaseMs)),
+    followers: () => access.read((ctx) => listFollowers(ctx)),
+  };
+
   return {
     ...createOperations(access),
     blobs: {
@@ -197,6 +207,7 @@ export function createStore(
       get: (key, range) => access.read((ctx) => openBlob(ctx, key, range)),
     },
     outbox,
+    feed,
     transaction,
     ping: () => guard(async () => void (await base.db.command({ ping: 1 }))),
     close: () =>

@@ -61,6 +61,18 @@ const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'change feed and its followers',
+    sql: `
+      CREATE TABLE change_feed (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL, at TEXT NOT NULL
+      );
+      CREATE TABLE feed_followers (
+        id TEXT PRIMARY KEY, acked INTEGER NOT NULL, lease_until TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**
