@@ -21,7 +21,12 @@ export interface Harness {
 /** The consent app on a fresh in-memory SQLite store, with the shipped example policy. */
 export async function openHarness(
   name: string,
-  options: { policy?: AccessPolicy; now?: () => Date } = {},
+  options: {
+    policy?: AccessPolicy;
+    now?: () => Date;
+    loadPolicy?: () => AccessPolicy;
+    feedLeaseMs?: number;
+  } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `dmp-consent-${name}-`));
   const issuer = await openDevIssuer(dataDir);
@@ -45,6 +50,8 @@ export async function openHarness(
     softwareVersion: '0.0.0-test',
     policy: options.policy ?? parseAccessPolicy(JSON.parse(readFileSync(policyFile, 'utf8'))),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.loadPolicy ? { loadPolicy: options.loadPolicy } : {}),
+    ...(options.feedLeaseMs ? { feedLeaseMs: options.feedLeaseMs } : {}),
   });
   return {
     app,
