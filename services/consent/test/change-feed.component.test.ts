@@ -1,10 +1,10 @@
 import request from 'supertest';
-import { EMPTY_POLICY, parseAccessPolicy, type AccessPolicy } from '../src/app';
-import examplePolicy from '../config/consent-policy.example.json';
+import { EMPTY_POLICY, type AccessPolicy } from '../src/app';
 import {
   change,
   hospitalToken,
   INS_SYSTEM,
+  loadExamplePolicy,
   openHarness,
   patientParameters,
   patientToken,
@@ -171,7 +171,8 @@ describe('a follower that does not acknowledge', () => {
 
 describe('POST /admin/v1/policy/reload', () => {
   it('puts a new policy in force, announces it, and keeps the old one when the new cannot be read', async () => {
-    let next: () => AccessPolicy = () => parseAccessPolicy(examplePolicy);
+    const example = loadExamplePolicy();
+    let next: () => AccessPolicy = () => example;
     const f = await openFeedHarness('feed-policy', 10_000, () => next());
     try {
       const operator = await hospitalToken(f.h.issuer, 'dmp-operator');
@@ -181,7 +182,7 @@ describe('POST /admin/v1/policy/reload', () => {
 
       const same = await reload().expect(200);
       expect(same.body).toEqual({
-        version: examplePolicy.version,
+        version: example.version,
         policy: registered.policy,
         changed: false,
       });

@@ -18,6 +18,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The shipped example policy, as the service reads it. */
+export function loadExamplePolicy(): AccessPolicy {
+  const file = path.resolve(__dirname, '..', 'config', 'consent-policy.example.json');
+  return parseAccessPolicy(JSON.parse(readFileSync(file, 'utf8')));
+}
+
 /** The consent app on a fresh in-memory SQLite store, with the shipped example policy. */
 export async function openHarness(
   name: string,
@@ -40,7 +46,6 @@ export async function openHarness(
     issuers: [issuer.issuer],
     audience: 'urn:dmp:services',
   });
-  const policyFile = path.resolve(__dirname, '..', 'config', 'consent-policy.example.json');
   const app = createApp({
     store,
     authenticate: (header) => verifier.verify(header),
@@ -48,7 +53,7 @@ export async function openHarness(
     metrics: createMetrics(`consent-${name}`),
     bodyLimit: '1mb',
     softwareVersion: '0.0.0-test',
-    policy: options.policy ?? parseAccessPolicy(JSON.parse(readFileSync(policyFile, 'utf8'))),
+    policy: options.policy ?? loadExamplePolicy(),
     ...(options.now ? { now: options.now } : {}),
     ...(options.loadPolicy ? { loadPolicy: options.loadPolicy } : {}),
     ...(options.feedLeaseMs ? { feedLeaseMs: options.feedLeaseMs } : {}),

@@ -141,6 +141,11 @@ export interface ChangesResponse {
   /** The last change in the feed when answered (the follower's `after` when it registers). */
   head: number;
   /**
+   * More changes follow those answered: poll again at once. A follower is not up to date, and
+   * may not reuse decisions, until it read an answer without `more`.
+   */
+  more?: boolean;
+  /**
    * The follower's lease, and the longest a change waits for the followers' acknowledgements
    * before it answers: a follower stops reusing decisions once its last answered poll is that
    * old (with a margin).

@@ -138,9 +138,13 @@ export async function followChanges(
   if (after === undefined) return answer([], head);
   const deadline = performance.now() + feed.leaseMs / 4;
   for (;;) {
-    const entries = await store.feed.read(after, POLL_LIMIT);
-    const last = entries[entries.length - 1];
-    if (last) return answer(entries.map(changeOf), last.seq);
+    const entries = await store.feed.read(after, POLL_LIMIT + 1);
+    const answered = entries.slice(0, POLL_LIMIT);
+    const last = answered[answered.length - 1];
+    if (last) {
+      const more = entries.length > POLL_LIMIT;
+      return { ...answer(answered.map(changeOf), last.seq), ...(more ? { more } : {}) };
+    }
     const left = deadline - performance.now();
     if (left <= 0) return answer([], after);
     await feed.signal.wait(Math.min(FEED_POLL_MS, left));

@@ -2,6 +2,7 @@ import type { DocumentReference, Reference } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import type { FhirError } from '@dmp/errors';
 import type { SearchFilter } from '@dmp/fhir';
+import type { DecisionBasis } from '../domain/decision-basis';
 import type { MetadataChange } from '../domain/metadata-changes';
 import type { PatientIns } from '../domain/patient-ins';
 
@@ -35,7 +36,14 @@ export interface AccessRequest {
  * profession may see…) so the database does the filtering and paging stays true.
  */
 export type AccessDecision =
-  | { permit: true; patient: PatientIns; filters: SearchFilter[]; audit?: AccessAuditFlags }
+  | {
+      permit: true;
+      patient: PatientIns;
+      filters: SearchFilter[];
+      audit?: AccessAuditFlags;
+      /** What the decision point said, for the AuditEvent of the access. */
+      basis?: DecisionBasis;
+    }
   | { permit: false; error: FhirError; reasons: string[] };
 
 /**
