@@ -75,6 +75,13 @@ describeAccessDeciderContract({
   refused: () => actor('auditor'),
 });
 
+describeAccessDeciderContract({
+  name: 'consent service over HTTP, reusable permits kept (the product wiring)',
+  decider: () => w.documentsInstance.point.decider,
+  permitted: () => actor('practitioner', { profession: '10', attestation: 'care_team' }),
+  refused: () => actor('auditor'),
+});
+
 const search = (ins: string) =>
   `/fhir/DocumentReference?patient.identifier=${INS_SYSTEM}|${ins}&status=current`;
 
