@@ -62,7 +62,8 @@ const MIGRATIONS: Migration[] = [
     `,
   },
   {
-    version: 3,
+    // 3 is taken by the index pruning of issue 13 (another branch); versions may have gaps.
+    version: 4,
     name: 'change feed and its followers',
     sql: `
       CREATE TABLE change_feed (
