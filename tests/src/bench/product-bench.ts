@@ -341,6 +341,15 @@ async function main(): Promise<void> {
       audit = next;
     }
     const drainSeconds = (performance.now() - drainStarted) / 1000;
+    // Decision reuse: how many decisions the documents service served from its cache.
+    const metrics = (await call(`${url('documents')}/metrics`, 'GET', bearer(auditor))).body;
+    const lookups = (result: string) =>
+      metrics
+        .toString()
+        .split('\n')
+        .filter((line) => line.startsWith('access_decision_cache_total{'))
+        .filter((line) => line.includes(`result="${result}"`))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
     const memory = {
       documents: memoryOf(pids.documents),
       consent: memoryOf(pids.consent),
@@ -363,7 +372,8 @@ async function main(): Promise<void> {
       ),
       '',
       `Audit: ${audit.total} events recorded for ${answered} answered product requests, ` +
-        `chain ${audit.ok ? 'verified' : 'NOT verified'}, drained ${drainSeconds.toFixed(1)} s after the load`,
+        `chain ${audit.ok ? 'verified' : 'NOT verified'}, drained ${drainSeconds.toFixed(1)} s after the load; ` +
+        `decisions reused from the documents cache: ${lookups('hit')}, asked of consent: ${lookups('miss')}`,
       '',
       '| Process | Peak RSS (VmHWM) | RSS at the end |',
       '| --- | ---: | ---: |',
