@@ -5,11 +5,11 @@ import {
   hospitalToken,
   INS_SYSTEM,
   loadExamplePolicy,
+  openDmpOf,
   openHarness,
   patientParameters,
   patientToken,
   systemToken,
-  type Harness,
 } from './harness';
 
 const INS = '279035121518989';
@@ -24,12 +24,7 @@ const DR = '810000000301';
 async function openFeedHarness(name: string, feedLeaseMs: number, loadPolicy?: () => AccessPolicy) {
   const h = await openHarness(name, { feedLeaseMs, ...(loadPolicy ? { loadPolicy } : {}) });
   const service = await systemToken(h.issuer);
-  const patient = await patientToken(h.issuer, INS);
-  await request(h.app)
-    .post('/fhir/Patient/$dmp-open')
-    .set('Authorization', `Bearer ${patient}`)
-    .send(patientParameters(INS))
-    .expect(201);
+  const patient = await openDmpOf(h, INS);
   const poll = (follower: string, after?: number) =>
     request(h.app)
       .get('/access/v1/changes')

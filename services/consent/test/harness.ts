@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
+import request from 'supertest';
 import { createTokenVerifier, openDevIssuer, type DevIssuer } from '@dmp/auth';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { createMetrics, silentLogger } from '@dmp/http';
@@ -161,4 +162,15 @@ export function insNumber(n: number): string {
   const body = `2${String(n).padStart(12, '0')}`;
   const key = 97n - (BigInt(body) % 97n);
   return `${body}${String(key).padStart(2, '0')}`;
+}
+
+/** Opens the DMP of `ins` as its holder; the holder's token. */
+export async function openDmpOf(h: Harness, ins: string): Promise<string> {
+  const patient = await patientToken(h.issuer, ins);
+  await request(h.app)
+    .post('/fhir/Patient/$dmp-open')
+    .set('Authorization', `Bearer ${patient}`)
+    .send(patientParameters(ins))
+    .expect(201);
+  return patient;
 }
