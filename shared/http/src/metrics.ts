@@ -58,6 +58,6 @@ export function serviceCounter<L extends string = never>(
   labelNames: readonly L[] = [],
 ): Counter<L> {
   const existing = metrics.registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Counter<L>;
+  if (existing instanceof Counter) return existing;
   return new Counter({ name, help, labelNames, registers: [metrics.registry] });
 }
