@@ -47,6 +47,11 @@ export const OUTBOX_INDEXES: IndexDescription[] = [
 /** The blob sweeper asks which metadata references a staged file. */
 export const BLOB_INDEXES: IndexDescription[] = [{ key: { file: 1 }, name: 'by_file' }];
 
+/** Feed entries are read by number; the numbering finds those without one, oldest `_id` first. */
+export const CHANGE_FEED_INDEXES: IndexDescription[] = [
+  { key: { seq: 1, _id: 1 }, name: 'by_seq' },
+];
+
 export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): Promise<void> {
   const jobs: Promise<unknown>[] = [];
   for (const type of resourceTypes) {
@@ -55,8 +60,8 @@ export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): P
   }
   jobs.push(db.collection(OUTBOX).createIndexes(OUTBOX_INDEXES));
   jobs.push(db.collection(BLOBS).createIndexes(BLOB_INDEXES));
-  for (const name of [CLAIMS, LEASES, META, CHANGE_FEED, FEED_FOLLOWERS])
-    jobs.push(ensureCollection(db, name));
+  jobs.push(db.collection(CHANGE_FEED).createIndexes(CHANGE_FEED_INDEXES));
+  for (const name of [CLAIMS, LEASES, META, FEED_FOLLOWERS]) jobs.push(ensureCollection(db, name));
   await Promise.all(jobs);
 }
 

@@ -1,14 +1,22 @@
+import { ObjectId } from 'mongodb';
 import type { FeedEntry, FeedFollower } from '@dmp/storage';
 import { CHANGE_FEED, FEED_FOLLOWERS, META } from './collections';
 import { withSession, type MongoContext } from './context';
 import { isDuplicateKey } from './driver-errors';
 
 /**
- * The change feed. `seq` comes from one counter document incremented inside the appending
- * transaction: two appends write the same document, so MongoDB's write conflict makes the
- * second run again after the first committed. Sequence order is therefore commit order, and an
- * aborted append takes its number back (no gap). Entries are keyed by `seq`. Leases are timed by
- * the server's clock (`$$NOW`), never an instance's.
+ * The change feed. The data's transaction inserts its entry without a number (`seq` null, `_id`
+ * a fresh ObjectId), so concurrent changes share no document and never conflict over the feed.
+ * Entries are numbered after their commit by `numberPending`, a short transaction of its own:
+ * it takes the pending entries its snapshot sees (oldest `_id` first) and raises one counter
+ * document by as many. Two numbering transactions both write that counter, so one of them
+ * conflicts and runs again on a fresh snapshot, where it sees only what is still pending. The
+ * numbers are therefore gapless, each entry gets one, and a batch becomes readable at once,
+ * above every number already readable. An entry committed after a pass's snapshot stays
+ * pending for the next pass: the store numbers after each commit that appended, and `head()`
+ * and `read()` number what is pending first, so an entry is numbered even when its appender
+ * died right after committing. Order: by numbering pass, then by `_id` within a pass.
+ * Leases are timed by the server's clock (`$$NOW`), never an instance's.
  */
 export const FEED_COUNTER = 'change-feed-seq';
 
@@ -18,7 +26,9 @@ interface CounterDoc {
 }
 
 interface EntryDoc {
-  _id: number;
+  _id: ObjectId;
+  /** Null until numbered. */
+  seq: number | null;
   /** The payload as JSON text (exactly what SQLite stores). */
   json: string;
   at: string;
@@ -30,6 +40,9 @@ interface FollowerDoc {
   /** Lease end, by the server's clock. */
   until: Date;
 }
+
+/** Most entries numbered by one transaction. */
+export const NUMBERING_BATCH = 500;
 
 /** Followers whose lease ended this long ago are forgotten. */
 export const FORGET_FOLLOWER_MS = 3_600_000;
@@ -49,18 +62,56 @@ export async function ensureFeedCounter(ctx: Pick<MongoContext, 'db'>): Promise<
 }
 
 /** Inside a transaction: the entry commits or rolls back with the data. */
-export async function appendEntry(ctx: MongoContext, payload: unknown): Promise<number> {
+export async function appendEntry(ctx: MongoContext, payload: unknown): Promise<void> {
+  await entries(ctx).insertOne(
+    {
+      _id: new ObjectId(),
+      seq: null,
+      json: JSON.stringify(payload ?? null),
+      at: ctx.now().toISOString(),
+    },
+    withSession(ctx),
+  );
+}
+
+/** Is an entry waiting for its number? (One probe of the `seq` index.) */
+export async function hasPending(ctx: MongoContext): Promise<boolean> {
+  const pending = await entries(ctx).findOne(
+    { seq: null },
+    { ...withSession(ctx), projection: { _id: 1 } },
+  );
+  return pending !== null;
+}
+
+/**
+ * In a transaction of its own: numbers up to `batch` entries still without a number, oldest
+ * `_id` first, after the counter; resolves to how many.
+ */
+export async function numberPending(ctx: MongoContext, batch = NUMBERING_BATCH): Promise<number> {
+  const pending = await entries(ctx)
+    .find({ seq: null }, { ...withSession(ctx), projection: { _id: 1 } })
+    .sort({ seq: 1, _id: 1 })
+    .limit(batch)
+    .toArray();
+  if (pending.length === 0) return 0;
   const counter = await counters(ctx).findOneAndUpdate(
     { _id: FEED_COUNTER },
-    { $inc: { seq: 1 } },
+    { $inc: { seq: pending.length } },
     { ...withSession(ctx), returnDocument: 'after' },
   );
   if (!counter) throw new Error('The change feed counter is missing (the store was not prepared)');
-  await entries(ctx).insertOne(
-    { _id: counter.seq, json: JSON.stringify(payload ?? null), at: ctx.now().toISOString() },
-    withSession(ctx),
-  );
-  return counter.seq;
+  let seq = counter.seq - pending.length;
+  for (const entry of pending) {
+    seq += 1;
+    const { matchedCount } = await entries(ctx).updateOne(
+      { _id: entry._id, seq: null },
+      { $set: { seq } },
+      withSession(ctx),
+    );
+    // Cannot happen (the counter conflict orders numbering passes); aborting keeps it gapless.
+    if (matchedCount !== 1) throw new Error('A change feed entry was numbered twice');
+  }
+  return pending.length;
 }
 
 export async function readEntries(
@@ -70,12 +121,12 @@ export async function readEntries(
 ): Promise<FeedEntry[]> {
   if (limit <= 0) return [];
   const docs = await entries(ctx)
-    .find({ _id: { $gt: after } }, withSession(ctx))
-    .sort({ _id: 1 })
+    .find({ seq: { $gt: after } }, withSession(ctx))
+    .sort({ seq: 1 })
     .limit(limit)
     .toArray();
   return docs.map((doc) => ({
-    seq: doc._id,
+    seq: doc.seq ?? 0,
     payload: JSON.parse(doc.json) as unknown,
     at: doc.at,
   }));

@@ -25,6 +25,7 @@ describe('a file database', () => {
     expect(db.prepare('SELECT version FROM migrations').all()).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 4 },
     ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();

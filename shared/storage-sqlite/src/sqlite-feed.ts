@@ -7,11 +7,10 @@ import type { Connection } from './connection';
  * (`sqlite_sequence` is part of the transaction), so there is no gap. Leases are timed by the
  * store's clock, the clock of the host every process of the database runs on.
  */
-export function appendEntry(conn: Connection, payload: unknown, now: Date): number {
-  const result = conn
+export function appendEntry(conn: Connection, payload: unknown, now: Date): void {
+  conn
     .statement('INSERT INTO change_feed (payload, at) VALUES (?, ?)')
     .run(JSON.stringify(payload ?? null), now.toISOString());
-  return Number(result.lastInsertRowid);
 }
 
 export function readEntries(conn: Connection, after: number, limit: number): FeedEntry[] {

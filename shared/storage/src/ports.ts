@@ -92,8 +92,8 @@ export interface Outbox extends OutboxWriter {
  */
 export interface FeedEntry {
   /**
-   * Assigned by the database when the entry is appended: 1, 2, 3… with no gap, in commit order
-   * (an entry never becomes visible after one with a higher `seq`), across instances.
+   * Assigned by the database once the entry committed: 1, 2, 3… with no gap, across instances;
+   * an entry is only ever read once every lower number is readable too.
    */
   seq: number;
   payload: unknown;
@@ -111,8 +111,11 @@ export interface FeedFollower {
 }
 
 export interface ChangeFeedWriter {
-  /** Appends an entry that commits (or rolls back) with the transaction; resolves to its `seq`. */
-  append(payload: unknown): Promise<number>;
+  /**
+   * Appends an entry that commits (or rolls back) with the transaction. It is numbered when it
+   * commits, or at the latest by the next `head()` or `read()` on any handle of the database.
+   */
+  append(payload: unknown): Promise<void>;
 }
 
 /**
@@ -121,9 +124,15 @@ export interface ChangeFeedWriter {
  * instance of the service sees the same followers) and reports the last entry it applied.
  */
 export interface ChangeFeed {
-  /** Entries with `seq > after`, ascending, at most `limit`. */
+  /**
+   * Entries with `seq > after`, ascending, at most `limit`; every entry committed before the
+   * call is numbered first.
+   */
   read(after: number, limit: number): Promise<FeedEntry[]>;
-  /** The highest committed `seq` (0 when the feed is empty). */
+  /**
+   * The highest `seq` (0 when the feed is empty), once every entry committed before the call is
+   * numbered: an entry this process committed has a number at most the head.
+   */
   head(): Promise<number>;
   /**
    * Records that `follower` is alive and has applied every entry up to `acked`; its lease runs

@@ -53,20 +53,22 @@ export class FeedSignal {
 /**
  * Runs a change in a transaction. `announce` appends the change to the feed in that
  * transaction (call it when the work changed something a decision depends on); once committed,
- * the call resolves when the followers acknowledged it, or when the bound passed.
+ * the call resolves when the followers acknowledged the feed's head (which the change's entry is
+ * numbered at or below), or when the bound passed.
  */
 export async function announcedChange<R>(
   services: ConsentServices,
   work: (tx: StoreTransaction, announce: (change: FeedPayload) => Promise<void>) => Promise<R>,
 ): Promise<R> {
-  let seq = 0;
+  let announced = false;
   const result = await services.store.transaction((tx) => {
-    seq = 0; // MongoDB may run the work again
+    announced = false; // MongoDB may run the work again
     return work(tx, async (change) => {
-      seq = await tx.feed.append(change);
+      await tx.feed.append(change);
+      announced = true;
     });
   });
-  if (seq > 0) await awaitFollowers(services, seq);
+  if (announced) await awaitFollowers(services, await services.store.feed.head());
   return result;
 }
 
@@ -76,7 +78,7 @@ export function patientChange(key: PatientKey): FeedPayload {
 }
 
 /**
- * After a change committed as `seq`: wakes this instance's polls, then waits until every
+ * After a change committed at or below `seq`: wakes this instance's polls, then waits until every
  * follower whose lease runs now acknowledged it, at most the lease (measured on this process's
  * monotonic clock, from after the commit).
  */
