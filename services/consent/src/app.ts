@@ -5,6 +5,8 @@ import type { ResourceStore } from '@dmp/storage';
 import type { AccessPolicy } from './domain/access-policy';
 import type { Notifier } from './notify/notifier';
 import { accessRoutes } from './routes/access.routes';
+import { adminRoutes } from './routes/admin.routes';
+import { feedRoutes } from './routes/feed.routes';
 import { fhirReadRoutes } from './routes/fhir.routes';
 import { operationRoutes } from './routes/operations.routes';
 import type { ConsentServices, TrustedClients } from './use-cases/context';
@@ -17,6 +19,10 @@ export interface ConsentDeps extends ServiceRuntimeDeps {
    * one, the service fails closed: nobody may consult, nobody may break glass.
    */
   policy?: AccessPolicy;
+  /** Reads the policy again, for `POST /admin/v1/policy/reload` (default: `policy`). */
+  loadPolicy?: () => AccessPolicy;
+  /** The change feed's bound L in ms (`CONSENT_FEED_LEASE_MS`). */
+  feedLeaseMs?: number;
   /** Clock (tests). */
   now?: () => Date;
   /** Where patient notifications go (default: FHIR Communication resources). */
@@ -53,7 +59,13 @@ export function createRoutes(deps: ConsentDeps): RouteDefinition[] {
 }
 
 function routesOf(services: ConsentServices): RouteDefinition[] {
-  return [...fhirReadRoutes(services), ...operationRoutes(services), ...accessRoutes(services)];
+  return [
+    ...fhirReadRoutes(services),
+    ...operationRoutes(services),
+    ...accessRoutes(services),
+    ...feedRoutes(services),
+    ...adminRoutes(services),
+  ];
 }
 
 export type { AccessPolicy } from './domain/access-policy';

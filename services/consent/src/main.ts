@@ -15,12 +15,13 @@ void runService({
   auditTopic: 'audit',
   createApp: (deps) => {
     // Inside createApp so that a bad policy file stops the service with a one-line reason.
-    const { policyFile, decisionClients, operatorClients } = loadConfig(
+    const { policyFile, decisionClients, operatorClients, feedLeaseMs } = loadConfig(
       consentSettings,
       process.env,
     );
     const file = policyFile ?? EXAMPLE_POLICY;
-    const policy = parseAccessPolicy(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+    const loadPolicy = () => parseAccessPolicy(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+    const policy = loadPolicy();
     if (policy.example) {
       deps.logger.warn(
         { version: policy.version },
@@ -30,6 +31,8 @@ void runService({
     return createApp({
       ...deps,
       policy,
+      loadPolicy,
+      feedLeaseMs,
       clients: { decisions: decisionClients, operators: operatorClients },
     });
   },

@@ -72,12 +72,20 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('the access decision endpoint (AuthZEN)', () => {
-  it('permits a care-team read with the masking, author and matrix obligations, and audits it', async () => {
+  it('permits a care-team read with the masking, author and matrix obligations, reusable, leaving its record to the access it allows', async () => {
     const auditsBefore = await h.store.outbox.pending('audit');
 
     const res = await evaluate(question(DR)).expect(200);
 
-    expect(await h.store.outbox.pending('audit')).toBe(auditsBefore + 1);
+    // A routine permit is recorded by the documents service's AuditEvent of the access, with
+    // this decision's id, reasons and policy version: no second durable record here.
+    expect(await h.store.outbox.pending('audit')).toBe(auditsBefore);
+    expect(res.body.context).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      policy_version: expect.any(String),
+      reasons: [{ code: 'CARE_TEAM' }],
+      reuse: {},
+    });
 
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body.decision).toBe(true);
@@ -87,6 +95,25 @@ describe('the access decision endpoint (AuthZEN)', () => {
       allowed_classes: '*',
       notify_patient: false,
     });
+  });
+
+  it('records every denial and every emergency permit durably, and never lets them be reused', async () => {
+    const auditsBefore = await h.store.outbox.pending('audit');
+
+    const denied = await evaluate(question(BLOCKED)).expect(200);
+    const emergency = await evaluate(
+      question(DR, { access_mode: 'centre_15', attestation: 'regulation' }),
+    ).expect(200);
+
+    expect(denied.body.decision).toBe(false);
+    expect(emergency.body.decision).toBe(true);
+    expect(await h.store.outbox.pending('audit')).toBeGreaterThanOrEqual(auditsBefore + 2);
+    const records = await h.store.outbox.claim('audit', 100_000, 0);
+    const ids = records.map((r) => (r.payload as { id?: string }).id);
+    expect(ids).toContain(denied.body.context.id);
+    expect(ids).toContain(emergency.body.context.id);
+    expect(denied.body.context.reuse).toBeUndefined();
+    expect(emergency.body.context.reuse).toBeUndefined();
   });
 
   it('applies block > opposition > mask > permit', async () => {

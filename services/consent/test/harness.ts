@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
+import request from 'supertest';
 import { createTokenVerifier, openDevIssuer, type DevIssuer } from '@dmp/auth';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import { createMetrics, silentLogger } from '@dmp/http';
@@ -18,10 +19,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The shipped example policy, as the service reads it. */
+export function loadExamplePolicy(): AccessPolicy {
+  const file = path.resolve(__dirname, '..', 'config', 'consent-policy.example.json');
+  return parseAccessPolicy(JSON.parse(readFileSync(file, 'utf8')));
+}
+
 /** The consent app on a fresh in-memory SQLite store, with the shipped example policy. */
 export async function openHarness(
   name: string,
-  options: { policy?: AccessPolicy; now?: () => Date } = {},
+  options: {
+    policy?: AccessPolicy;
+    now?: () => Date;
+    loadPolicy?: () => AccessPolicy;
+    feedLeaseMs?: number;
+  } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `dmp-consent-${name}-`));
   const issuer = await openDevIssuer(dataDir);
@@ -35,7 +47,6 @@ export async function openHarness(
     issuers: [issuer.issuer],
     audience: 'urn:dmp:services',
   });
-  const policyFile = path.resolve(__dirname, '..', 'config', 'consent-policy.example.json');
   const app = createApp({
     store,
     authenticate: (header) => verifier.verify(header),
@@ -43,8 +54,10 @@ export async function openHarness(
     metrics: createMetrics(`consent-${name}`),
     bodyLimit: '1mb',
     softwareVersion: '0.0.0-test',
-    policy: options.policy ?? parseAccessPolicy(JSON.parse(readFileSync(policyFile, 'utf8'))),
+    policy: options.policy ?? loadExamplePolicy(),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.loadPolicy ? { loadPolicy: options.loadPolicy } : {}),
+    ...(options.feedLeaseMs ? { feedLeaseMs: options.feedLeaseMs } : {}),
   });
   return {
     app,
@@ -149,4 +162,15 @@ export function insNumber(n: number): string {
   const body = `2${String(n).padStart(12, '0')}`;
   const key = 97n - (BigInt(body) % 97n);
   return `${body}${String(key).padStart(2, '0')}`;
+}
+
+/** Opens the DMP of `ins` as its holder; the holder's token. */
+export async function openDmpOf(h: Harness, ins: string): Promise<string> {
+  const patient = await patientToken(h.issuer, ins);
+  await request(h.app)
+    .post('/fhir/Patient/$dmp-open')
+    .set('Authorization', `Bearer ${patient}`)
+    .send(patientParameters(ins))
+    .expect(201);
+  return patient;
 }

@@ -19,6 +19,11 @@ export type { AccessDecider, AccessDecision, AccessRequest } from './ports/acces
 export { AUDIT_TOPIC, createOutboxAuditSink, type AuditSink } from './ports/audit-sink';
 export { createScopeAccessDecider } from './ports/scope-access-decider';
 export { createConsentAccessDecider } from './ports/consent-access-decider';
+export {
+  openConsentDecisionPoint,
+  type ConsentDecisionPoint,
+  type ConsentDecisionPointOptions,
+} from './access/consent-decision-point';
 export { createConsentNotices } from './ports/consent-notices';
 export {
   startInvisiblePatientSweep,

@@ -24,6 +24,22 @@ export const documentsSettings = {
     max: 60_000,
     doc: 'Milliseconds the documents service waits for a decision before answering 503 (fail closed)',
   },
+  decisionCacheEntries: {
+    env: 'DOCUMENTS_DECISION_CACHE_ENTRIES',
+    type: 'integer',
+    default: 10_000,
+    min: 0,
+    max: 1_000_000,
+    doc: "Most consent permits kept for reuse (least recently used dropped first), kept exact by consent's change feed; 0: every access is decided by consent and no feed is followed",
+  },
+  decisionCacheMaxAgeMs: {
+    env: 'DOCUMENTS_DECISION_CACHE_MAX_AGE_MS',
+    type: 'integer',
+    default: 300_000,
+    min: 1000,
+    max: 86_400_000,
+    doc: 'Longest a kept permit is reused, whatever consent says (a safety net: the change feed invalidates it as soon as the patient or the policy changes)',
+  },
   invisiblePatientSweepMs: {
     env: 'DOCUMENTS_INVISIBLE_PATIENT_SWEEP_MS',
     type: 'integer',

@@ -101,15 +101,56 @@ export interface AccessObligations {
 export interface EvaluationResponse {
   decision: boolean;
   context: {
-    /** Id of the AuditEvent recording the decision. */
+    /**
+     * Id of the decision: the id of the consent service's AuditEvent when it records the
+     * decision (denials, break-glass, centre 15); a routine permit is recorded by the access it
+     * allowed, whose AuditEvent carries this id, the reasons and the policy version.
+     */
     id: string;
     policy_version: string;
     reasons: { code: string; text: string }[];
     reason_admin: { en: string };
     obligations?: AccessObligations;
+    /**
+     * Present on a permit that an enforcement point following the change feed
+     * (`GET /access/v1/changes`) may reuse for the same question: a normal-mode permit whose
+     * obligations do not depend on the instant of the decision. `within_ms`: its basis (an
+     * authorization's period) changes that many milliseconds after the decision, so it may not
+     * be reused longer. Absent: ask again every time.
+     */
+    reuse?: { within_ms?: number };
   };
 }
 
 export interface EvaluationsResponse {
   evaluations: EvaluationResponse[];
+}
+
+/**
+ * One change of the consent service's state after which earlier decisions may be stale
+ * (`GET /access/v1/changes`): the DMP of a patient (its state or the patient's choices), or
+ * the access policy (every decision).
+ */
+export type ConsentChange =
+  | { seq: number; kind: 'patient'; patient: { system: string; value: string } }
+  | { seq: number; kind: 'policy' };
+
+export interface ChangesResponse {
+  /** The changes after the follower's `after`, ascending (empty when none came in time). */
+  changes: ConsentChange[];
+  /** The last change in the feed when answered (the follower's `after` when it registers). */
+  head: number;
+  /**
+   * More changes follow those answered: poll again at once. A follower is not up to date, and
+   * may not reuse decisions, until it read an answer without `more`.
+   */
+  more?: boolean;
+  /**
+   * The follower's lease, and the longest a change waits for the followers' acknowledgements
+   * before it answers: a follower stops reusing decisions once its last answered poll is that
+   * old (with a margin).
+   */
+  lease_ms: number;
+  /** Fingerprint of the access policy the answering instance decides with. */
+  policy: string;
 }

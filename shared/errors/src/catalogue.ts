@@ -328,6 +328,11 @@ export const ERROR_CATALOGUE = {
     issue: 'business-rule',
     summary: 'The consent change contradicts itself or the current choices.',
   },
+  'DMP-CONSENT-POLICY-INVALID': {
+    status: 422,
+    issue: 'invalid',
+    summary: 'The access policy could not be loaded; the policy in force is kept.',
+  },
   // Audit service (ATNA, BALP, tamper evidence)
   'DMP-AUDIT-EVENT-INVALID': {
     status: 422,

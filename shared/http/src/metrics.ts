@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+export type { Counter } from 'prom-client';
 
 /** Prometheus metrics of one service; each app gets its own registry (no global state). */
 export interface ServiceMetrics {
@@ -44,4 +45,19 @@ export function createMetrics(
       registers: [registry],
     }),
   };
+}
+
+/**
+ * A counter on a service's registry, made the first time it is asked for (a second app built on
+ * the same metrics, as `createRoutes` does, gets the same counter instead of a clash).
+ */
+export function serviceCounter<L extends string = never>(
+  metrics: ServiceMetrics,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): Counter<L> {
+  const existing = metrics.registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing;
+  return new Counter({ name, help, labelNames, registers: [metrics.registry] });
 }

@@ -4,6 +4,7 @@ import { describeConditionalContract } from './conditional.contract';
 import { describeCrudContract } from './crud.contract';
 import { describeErrorsContract } from './errors.contract';
 import { describeGroupCommitContract } from './group-commit.contract';
+import { describeFeedContract } from './feed.contract';
 import type { ContractHarness } from './harness';
 import { describeHistoryContract } from './history.contract';
 import { describeIfMatchContract } from './if-match.contract';
@@ -49,5 +50,6 @@ export function describeResourceStoreContract(harness: ContractHarness<ResourceS
   describeUniqueClaimContract(harness);
   describeOutboxContract(harness);
   describeGroupCommitContract(harness);
+  describeFeedContract(harness);
   describeBlobContract(harness);
 }

@@ -12,6 +12,9 @@ export const CLAIMS = 'unique_claims';
 export const LEASES = 'leases';
 /** Markers of one-off migrations (`pat` recomputation). */
 export const META = 'meta';
+/** The change feed (`_id` = seq) and its followers' leases (`ports.ts`, `ChangeFeed`). */
+export const CHANGE_FEED = 'change_feed';
+export const FEED_FOLLOWERS = 'feed_followers';
 /** GridFS bucket name: `<bucket>.files` and `<bucket>.chunks`. */
 export const GRIDFS_BUCKET = 'blob_bytes';
 
@@ -44,6 +47,11 @@ export const OUTBOX_INDEXES: IndexDescription[] = [
 /** The blob sweeper asks which metadata references a staged file. */
 export const BLOB_INDEXES: IndexDescription[] = [{ key: { file: 1 }, name: 'by_file' }];
 
+/** Feed entries are read by number; the numbering finds those without one, oldest `_id` first. */
+export const CHANGE_FEED_INDEXES: IndexDescription[] = [
+  { key: { seq: 1, _id: 1 }, name: 'by_seq' },
+];
+
 export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): Promise<void> {
   const jobs: Promise<unknown>[] = [];
   for (const type of resourceTypes) {
@@ -52,7 +60,8 @@ export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): P
   }
   jobs.push(db.collection(OUTBOX).createIndexes(OUTBOX_INDEXES));
   jobs.push(db.collection(BLOBS).createIndexes(BLOB_INDEXES));
-  for (const name of [CLAIMS, LEASES, META]) jobs.push(ensureCollection(db, name));
+  jobs.push(db.collection(CHANGE_FEED).createIndexes(CHANGE_FEED_INDEXES));
+  for (const name of [CLAIMS, LEASES, META, FEED_FOLLOWERS]) jobs.push(ensureCollection(db, name));
   await Promise.all(jobs);
 }
 

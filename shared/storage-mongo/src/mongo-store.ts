@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Readable } from 'node:stream';
 import { ObjectId, type ClientSession, type MongoClient } from 'mongodb';
-import type { BlobInfo, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
+import type { BlobInfo, ChangeFeed, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
 import { AsyncMutex } from './async-mutex';
 import type { MongoContext } from './context';
 import { guard } from './driver-errors';
@@ -19,6 +19,16 @@ import {
 } from './mongo-blob-store';
 import { BLOBS } from './collections';
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './mongo-outbox';
+import {
+  appendEntry,
+  feedHead,
+  hasPending,
+  listFollowers,
+  numberPending,
+  NUMBERING_BATCH,
+  readEntries,
+  renewFollower,
+} from './mongo-feed';
 import { createOperations, type Access } from './operations';
 import { runTransaction, type RetryPolicy } from './transactions';
 import { claimUnique } from './unique-claims';
@@ -34,6 +44,8 @@ interface Attempt {
   stop: AbortController;
   /** Operations of one transaction run one at a time on its session. */
   mutex: AsyncMutex;
+  /** A change feed entry was appended (to be numbered once committed). */
+  appended: boolean;
   tx: StoreTransaction;
 }
 
@@ -98,6 +110,7 @@ export function createStore(
       uploading: new Set(),
       stop: new AbortController(),
       mutex: new AsyncMutex(),
+      appended: false,
       tx: undefined as never,
     };
     const ops: Access = { read: (fn) => joined(attempt, fn), write: (fn) => joined(attempt, fn) };
@@ -105,6 +118,13 @@ export function createStore(
       ...createOperations(ops),
       blobs: { put: (content, type) => putInAttempt(attempt, content, type) },
       outbox: { append: (t, p) => joined(attempt, (ctx) => appendRecord(ctx, t, p)) },
+      feed: {
+        append: (p) =>
+          joined(attempt, async (ctx) => {
+            await appendEntry(ctx, p);
+            attempt.appended = true;
+          }),
+      },
       claimUnique: (namespace, key) => joined(attempt, (ctx) => claimUnique(ctx, namespace, key)),
     };
     return attempt;
@@ -136,9 +156,22 @@ export function createStore(
     };
     return runTransaction(client, body, abort, retry, unknownCommit).then(async (result) => {
       if (attempt) await discardFiles(base, attempt.files.redundant);
+      // Committed: a numbering that fails leaves the entry to the next pass (head(), read()).
+      if (attempt?.appended) await numberAll().catch(() => undefined);
       return result;
     });
   };
+
+  /**
+   * Numbers every feed entry committed before the call: passes until one finds less than a
+   * full batch (its snapshot, taken after the call, then held nothing more).
+   */
+  async function numberAll(): Promise<void> {
+    if (!(await guard(() => hasPending(base)))) return;
+    let numbered;
+    do numbered = await inTransaction((ctx) => numberPending(ctx));
+    while (numbered === NUMBERING_BATCH);
+  }
 
   /** A put outside a transaction: staged once, recorded in a transaction of its own. */
   const putAlone = async (content: Readable | Buffer, type: string): Promise<BlobInfo> => {
@@ -186,6 +219,20 @@ export function createStore(
     pending: (topic) => access.read((ctx) => pendingRecords(ctx, topic)),
   };
 
+  const feed: ChangeFeed = {
+    read: async (after, limit) => {
+      await numberAll();
+      return access.read((ctx) => readEntries(ctx, after, limit));
+    },
+    head: async () => {
+      await numberAll();
+      return access.read((ctx) => feedHead(ctx));
+    },
+    renew: (follower, acked, leaseMs) =>
+      access.read((ctx) => renewFollower(ctx, follower, acked, leaseMs)),
+    followers: () => access.read((ctx) => listFollowers(ctx)),
+  };
+
   return {
     ...createOperations(access),
     blobs: {
@@ -197,6 +244,7 @@ export function createStore(
       get: (key, range) => access.read((ctx) => openBlob(ctx, key, range)),
     },
     outbox,
+    feed,
     transaction,
     ping: () => guard(async () => void (await base.db.command({ ping: 1 }))),
     close: () =>

@@ -3,6 +3,7 @@ import type { ResourceStore } from '@dmp/storage';
 import { createIndexer, type SearchParameterSet } from '@dmp/storage';
 import { ensureSweeperLease, startBlobSweeper, type BlobSweepOptions } from './blob-sweeper';
 import { ensureIndexes } from './collections';
+import { ensureFeedCounter } from './mongo-feed';
 import { connectTransactional, openOnClient } from './connect';
 import type { MongoContext } from './context';
 import { createStore } from './mongo-store';
@@ -68,6 +69,7 @@ async function prepare(
   const types = Object.keys(options.searchParameters);
   await ensureIndexes(db, types);
   await ensureSweeperLease({ db, now: options.now ?? (() => new Date()) } as MongoContext);
+  await ensureFeedCounter({ db });
   await ensurePatientKeys(db, types);
 }
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
+import type { ChangeFeed, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
 import { createIndexer, type SearchParameterSet } from '@dmp/storage';
 import { AsyncMutex } from './async-mutex';
 import { BlobFiles, type StagedFile } from './blob-files';
@@ -17,6 +17,7 @@ import {
   recordBlob,
 } from './sqlite-blob-store';
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
+import { appendEntry, feedHead, listFollowers, readEntries, renewFollower } from './sqlite-feed';
 import { claimUnique } from './unique-claims';
 import { configure, migrate } from './schema';
 import {
@@ -141,6 +142,14 @@ function open(options: SqliteStoreOptions): ResourceStore {
     pending: (topic) => storeAccess.read((ctx) => pendingRecords(ctx.conn, topic)),
   };
 
+  const feed: ChangeFeed = {
+    read: (after, limit) => storeAccess.read((ctx) => readEntries(ctx.conn, after, limit)),
+    head: () => storeAccess.read((ctx) => feedHead(ctx.conn)),
+    renew: (follower, acked, leaseMs) =>
+      storeAccess.write((ctx) => renewFollower(ctx.conn, follower, acked, leaseMs, now())),
+    followers: () => storeAccess.read((ctx) => listFollowers(ctx.conn, now())),
+  };
+
   const store: ResourceStore = {
     ...createOperations(storeAccess, maxCount),
     blobs: createSqliteBlobStore({
@@ -149,6 +158,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
       write: writeBlob,
     }),
     outbox,
+    feed,
     transaction: async (work) => {
       const current = context.getStore();
       if (current) return work(current.tx);
@@ -158,6 +168,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
           ...createOperations(txAccess(state), maxCount),
           blobs: createTransactionBlobWriter(files, () => openConn(state), state.created, now),
           outbox: { append: (t, p) => joined(state, (ctx) => appendRecord(ctx.conn, t, p, now())) },
+          feed: { append: (p) => joined(state, (ctx) => appendEntry(ctx.conn, p, now())) },
           claimUnique: (namespace, key) =>
             joined(state, (ctx) => claimUnique(ctx.conn, namespace, key, now())),
         };

@@ -66,6 +66,18 @@ const MIGRATIONS: Migration[] = [
     name: '_lastUpdated searched on the resource row, no longer indexed',
     sql: `DELETE FROM search_index WHERE param = '_lastUpdated';`,
   },
+  {
+    version: 4,
+    name: 'change feed and its followers',
+    sql: `
+      CREATE TABLE change_feed (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL, at TEXT NOT NULL
+      );
+      CREATE TABLE feed_followers (
+        id TEXT PRIMARY KEY, acked INTEGER NOT NULL, lease_until TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -97,6 +97,63 @@ export interface Outbox extends OutboxWriter {
   pending(topic: string): Promise<number>;
 }
 
+/**
+ * One entry of a service's change feed: what other services must learn of a change to this
+ * service's data (the consent service tells the documents service whose decisions went stale).
+ */
+export interface FeedEntry {
+  /**
+   * Assigned by the database once the entry committed: 1, 2, 3… with no gap, across instances;
+   * an entry is only ever read once every lower number is readable too.
+   */
+  seq: number;
+  payload: unknown;
+  /** When it was appended (ISO 8601, the appending process's clock; informative only). */
+  at: string;
+}
+
+/** A reader of the feed that reports how far it has applied it (see {@link ChangeFeed.renew}). */
+export interface FeedFollower {
+  id: string;
+  /** The follower has applied every entry up to this `seq`. */
+  acked: number;
+  /** Its lease is running: renewed less than its `leaseMs` ago, by the database's clock. */
+  live: boolean;
+}
+
+export interface ChangeFeedWriter {
+  /**
+   * Appends an entry that commits (or rolls back) with the transaction. It is numbered when it
+   * commits, or at the latest by the next `head()` or `read()` on any handle of the database.
+   */
+  append(payload: unknown): Promise<void>;
+}
+
+/**
+ * The change feed: entries appended in the data's transactions, read in `seq` order by
+ * followers, each of which renews a lease (timed by the database's clock, so that every
+ * instance of the service sees the same followers) and reports the last entry it applied.
+ */
+export interface ChangeFeed {
+  /**
+   * Entries with `seq > after`, ascending, at most `limit`; every entry committed before the
+   * call is numbered first.
+   */
+  read(after: number, limit: number): Promise<FeedEntry[]>;
+  /**
+   * The highest `seq` (0 when the feed is empty), once every entry committed before the call is
+   * numbered: an entry this process committed has a number at most the head.
+   */
+  head(): Promise<number>;
+  /**
+   * Records that `follower` is alive and has applied every entry up to `acked`; its lease runs
+   * until the database's now + `leaseMs`. Followers whose lease ended an hour ago are forgotten.
+   */
+  renew(follower: string, acked: number, leaseMs: number): Promise<void>;
+  /** Every known follower, with its acknowledged `seq` and whether its lease is running. */
+  followers(): Promise<FeedFollower[]>;
+}
+
 export interface BlobInfo {
   /** Store key, derived from the content (content-addressed). */
   key: string;
@@ -135,6 +192,7 @@ export interface BlobStore extends BlobWriter {
 export interface StoreTransaction extends ResourceOperations {
   readonly blobs: BlobWriter;
   readonly outbox: OutboxWriter;
+  readonly feed: ChangeFeedWriter;
   /**
    * Takes `key` in `namespace` for good (e.g. a masterIdentifier, a patient's INS): true when
    * this transaction took it, false when a committed transaction (or an earlier call of this
@@ -159,6 +217,7 @@ export interface ResourceStore extends ResourceOperations {
   transaction<R>(work: (tx: StoreTransaction) => Promise<R>): Promise<R>;
   readonly blobs: BlobStore;
   readonly outbox: Outbox;
+  readonly feed: ChangeFeed;
   /** Cheap liveness check for `/readyz`; throws when the database is unusable. */
   ping(): Promise<void>;
   close(): Promise<void>;

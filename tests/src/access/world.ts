@@ -15,7 +15,14 @@ import { silentLogger } from '@dmp/http';
 import { AUDIT_TOPIC } from '@dmp/documents-service';
 import { startAuditShipper, type AuditShipper } from '@dmp/runtime';
 import { benchBundle, benchIns } from '../../../services/documents/src/bench/bench-data';
-import { close, INS_SYSTEM, listen, openWired, type Wired } from '../wiring/wired-harness';
+import {
+  close,
+  INS_SYSTEM,
+  listen,
+  openWired,
+  type Wired,
+  type WiredOptions,
+} from '../wiring/wired-harness';
 
 /**
  * The world the access-control tests attack: the three real services wired over HTTP (consent
@@ -254,9 +261,31 @@ function idsOf(response: request.Response): { id: string; binaryId: string } {
   return { id: idOf('DocumentReference'), binaryId: idOf('Binary') };
 }
 
+/** The `patient` parameter of a consent operation. */
+export const patientParameter = (ins: string) => ({
+  name: 'patient',
+  valueIdentifier: { system: INS_SYSTEM, value: ins },
+});
+
+/** One `change` of `$dmp-change`. */
+export const change = (
+  type: string,
+  professional?: string,
+  value?: boolean,
+  period?: { start?: string; end?: string },
+) => ({
+  name: 'change',
+  part: [
+    { name: 'type', valueCode: type },
+    ...(professional ? [{ name: 'professional', valueString: professional }] : []),
+    ...(value !== undefined ? [{ name: 'value', valueBoolean: value }] : []),
+    ...(period ? [{ name: 'period', valuePeriod: period }] : []),
+  ],
+});
+
 /** Opens the world: services, audit shipping, patients, consents and one document per state. */
-export async function openWorld(): Promise<World> {
-  const wired = await openWired();
+export async function openWorld(options: WiredOptions = {}): Promise<World> {
+  const wired = await openWired(options);
   const token = (c: Record<string, unknown>) => wired.issuer.sign(c, { ttlSeconds: 3600 });
   const audit = await listen(wired.audit);
   const consentToken = () =>
@@ -286,18 +315,6 @@ export async function openWorld(): Promise<World> {
       .expect((res) => {
         if (res.status >= 300) throw new Error(`${path}: ${res.status} ${res.text}`);
       });
-  const patientParameter = (ins: string) => ({
-    name: 'patient',
-    valueIdentifier: { system: INS_SYSTEM, value: ins },
-  });
-  const change = (type: string, professional?: string, value?: boolean) => ({
-    name: 'change',
-    part: [
-      { name: 'type', valueCode: type },
-      ...(professional ? [{ name: 'professional', valueString: professional }] : []),
-      ...(value !== undefined ? [{ name: 'value', valueBoolean: value }] : []),
-    ],
-  });
   let patientA = '';
   for (const ins of [INS_A, INS_B, INS_H]) {
     const opened = await consent('/fhir/Patient/$dmp-open', await token(claims.patient(ins)), {

@@ -219,3 +219,17 @@ export async function waitForAuditDrain(
   // Includes the three polls (1.5 s) that found nothing new.
   return { ...audit, seconds: (performance.now() - started) / 1000 };
 }
+
+/** Decisions the documents service served from its cache (hit) and asked of consent (miss). */
+export async function decisionReuse(product: BenchProduct): Promise<{ hit: number; miss: number }> {
+  const auditor = await product.token('--kind', 'auditor');
+  const metrics = (await call(`${product.url('documents')}/metrics`, 'GET', bearer(auditor))).body
+    .toString()
+    .split('\n')
+    .filter((line) => line.startsWith('access_decision_cache_total{'));
+  const count = (result: string) =>
+    metrics
+      .filter((line) => line.includes(`result="${result}"`))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  return { hit: count('hit'), miss: count('miss') };
+}

@@ -16,6 +16,7 @@
  */
 import os from 'node:os';
 import {
+  decisionReuse,
   memoryOf,
   pdfBytes,
   seedProduct,
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     }
     const answered = answeredCount();
     const audit = await waitForAuditDrain(product);
+    const reuse = await decisionReuse(product);
     const memory = {
       documents: memoryOf(product.pids.documents),
       consent: memoryOf(product.pids.consent),
@@ -82,7 +84,8 @@ async function main(): Promise<void> {
       ),
       '',
       `Audit: ${audit.total} events recorded for ${answered} answered product requests, ` +
-        `chain ${audit.ok ? 'verified' : 'NOT verified'}, drained ${audit.seconds.toFixed(1)} s after the load`,
+        `chain ${audit.ok ? 'verified' : 'NOT verified'}, drained ${audit.seconds.toFixed(1)} s after the load; ` +
+        `decisions reused from the documents cache: ${reuse.hit}, asked of consent: ${reuse.miss}`,
       '',
       '| Process | Peak RSS (VmHWM) | RSS at the end |',
       '| --- | ---: | ---: |',

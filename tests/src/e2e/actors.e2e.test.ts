@@ -95,6 +95,21 @@ describeBuilt('the DMP used by its actors (three processes, fhir-kit-client)', (
     const binaryId = binaryIdOf(
       document ?? { resourceType: 'DocumentReference', status: 'current', content: [] },
     );
+    // The permit is kept: the same search is served from the documents service's cache.
+    const reused = async () => {
+      const response = await fetch(`${product.urls.documents}/metrics`, {
+        headers: { authorization: `Bearer ${product.token('--kind', 'system')}` },
+      });
+      const line = (await response.text())
+        .split('\n')
+        .find((l) => l.startsWith('access_decision_cache_total{') && l.includes('result="hit"'));
+      return Number(line?.split(' ').pop() ?? 0);
+    };
+    const before = await reused();
+    await eventually(async () => {
+      await findDocuments(careTeam, INS);
+      return (await reused()) > before ? true : undefined;
+    });
 
     await changeConsent(consentAs(patientToken), INS, change('block', CARE_TEAM_DOCTOR));
 

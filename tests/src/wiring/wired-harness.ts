@@ -12,18 +12,29 @@ import {
 } from '@dmp/audit-service';
 import { createTokenVerifier, openDevIssuer, type DevIssuer } from '@dmp/auth';
 import { createAccessClient, createPatientRegistryClient } from '@dmp/consent-client';
-import { createApp as createConsentApp, parseAccessPolicy } from '@dmp/consent-service';
+import {
+  createApp as createConsentApp,
+  parseAccessPolicy,
+  type AccessPolicy,
+} from '@dmp/consent-service';
 import {
   createApp as createDocumentsApp,
   createConsentAccessDecider,
+  openConsentDecisionPoint,
+  type ConsentDecisionPoint,
 } from '@dmp/documents-service';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
-import { createMetrics, silentLogger } from '@dmp/http';
+import { createMetrics, silentLogger, type ServiceMetrics } from '@dmp/http';
 import type { AuditLog, ResourceStore } from '@dmp/storage';
 import { openSqliteAuditLog, openSqliteStore } from '@dmp/storage-sqlite';
 import examplePolicy from '../../../services/consent/config/consent-policy.example.json';
 
 export const INS_SYSTEM = 'urn:oid:1.2.250.1.213.1.4.8';
+
+/** The shipped example policy, as the consent service reads it. */
+export function loadExamplePolicy(): AccessPolicy {
+  return parseAccessPolicy(examplePolicy);
+}
 
 export async function listen(app: Express, port = 0): Promise<{ server: Server; url: string }> {
   const server = createServer(app);
@@ -90,6 +101,13 @@ function deps(name: string, issuer: DevIssuer) {
   };
 }
 
+/** One documents instance: its app, its decision point (cache and feed follower), its metrics. */
+export interface DocumentsInstance {
+  app: Express;
+  point: ConsentDecisionPoint;
+  metrics: ServiceMetrics;
+}
+
 export interface Wired {
   dir: string;
   issuer: DevIssuer;
@@ -98,17 +116,39 @@ export interface Wired {
   auditLog: AuditLog;
   consent: Express;
   consentUrl: string;
+  /** The consent app's metrics (`access_evaluations_total`…). */
+  consentMetrics: ServiceMetrics;
   documents: Express;
+  /** The first documents instance (`documents` is its app). */
+  documentsInstance: DocumentsInstance;
   audit: Express;
   serviceToken: () => Promise<string>;
+  /**
+   * Another documents instance on the same database, deciding through the consent service at
+   * `consentUrl` (default: the wired one), as a second instance behind a load balancer; closed
+   * with the world.
+   */
+  openDocuments(consentUrl?: string): DocumentsInstance;
   close(): Promise<void>;
+}
+
+export interface WiredOptions {
+  /** Permits each documents instance keeps (`DOCUMENTS_DECISION_CACHE_ENTRIES`; default 10,000). */
+  decisionCacheEntries?: number;
+  /** The change feed's bound L (`CONSENT_FEED_LEASE_MS`; default 2,000 ms). */
+  feedLeaseMs?: number;
+  /** The consent service's clock (grant expiry). */
+  consentNow?: () => Date;
+  /** What a policy reload reads (default: the example policy). */
+  loadPolicy?: () => AccessPolicy;
 }
 
 /**
  * The three real apps on file-backed SQLite in one temp directory; documents decides through
- * the consent service at `consentUrl` (over HTTP).
+ * the consent service at `consentUrl` (over HTTP), keeping reusable permits as the product does
+ * (its decision cache follows consent's change feed).
  */
-export async function openWired(): Promise<Wired> {
+export async function openWired(options: WiredOptions = {}): Promise<Wired> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dmp-wired-'));
   const issuer = await openDevIssuer(dir);
   // Durability across power loss is not what these tests look at (the crash-loss e2e test runs
@@ -133,17 +173,38 @@ export async function openWired(): Promise<Wired> {
       scope: 'system/*.cruds',
       extensions: { fr_dmp: { actor_kind: 'system' } },
     });
+  const consentDeps = deps('consent', issuer);
   const consent = createConsentApp({
-    ...deps('consent', issuer),
+    ...consentDeps,
     store: consentStore,
-    policy: parseAccessPolicy(examplePolicy),
+    policy: loadExamplePolicy(),
+    ...(options.loadPolicy ? { loadPolicy: options.loadPolicy } : {}),
+    ...(options.feedLeaseMs ? { feedLeaseMs: options.feedLeaseMs } : {}),
+    ...(options.consentNow ? { now: options.consentNow } : {}),
   });
   const consentServer = await listen(consent);
-  const documents = createDocumentsApp({
-    ...deps('documents', issuer),
-    store: documentsStore,
-    accessDecider: deciderAt(consentServer.url, serviceToken),
-  });
+  const instances: DocumentsInstance[] = [];
+  const openDocuments = (consentUrl = consentServer.url): DocumentsInstance => {
+    const documentsDeps = deps('documents', issuer);
+    const point = openConsentDecisionPoint({
+      baseUrl: consentUrl,
+      token: serviceToken,
+      timeoutMs: 2000,
+      cacheEntries: options.decisionCacheEntries ?? 10_000,
+      cacheMaxAgeMs: 300_000,
+      metrics: documentsDeps.metrics,
+    });
+    const app = createDocumentsApp({
+      ...documentsDeps,
+      store: documentsStore,
+      accessDecider: point.decider,
+    });
+    const instance = { app, point, metrics: documentsDeps.metrics };
+    instances.push(instance);
+    return instance;
+  };
+  const documentsInstance = openDocuments();
+  await documentsInstance.point.follower?.followed();
   const audit = createAuditApp({
     ...deps('audit', issuer),
     store: store('audit-resources'),
@@ -158,10 +219,14 @@ export async function openWired(): Promise<Wired> {
     auditLog,
     consent,
     consentUrl: consentServer.url,
-    documents,
+    consentMetrics: consentDeps.metrics,
+    documents: documentsInstance.app,
+    documentsInstance,
     audit,
     serviceToken,
+    openDocuments,
     close: async () => {
+      for (const instance of instances) await instance.point.stop();
       await close(consentServer.server);
       await consentStore.close();
       await documentsStore.close();

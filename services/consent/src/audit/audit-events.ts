@@ -177,3 +177,37 @@ export function decisionAuditEvent(input: DecisionAudit): AuditEvent {
     ],
   };
 }
+
+export interface PolicyReloadAudit {
+  actor: Actor;
+  /** The version label and fingerprint before and after. */
+  from: string;
+  to: string;
+  requestId: string;
+  now: Date;
+}
+
+/** The operator replaced the access policy (`POST /admin/v1/policy/reload`). */
+export function policyReloadAuditEvent(input: PolicyReloadAudit): AuditEvent {
+  return {
+    resourceType: 'AuditEvent',
+    id: randomUUID(),
+    type: REST_TYPE,
+    subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: 'update' }],
+    action: 'U',
+    recorded: input.now.toISOString(),
+    outcome: '0',
+    outcomeDesc: `Access policy reloaded: ${input.from} -> ${input.to}`,
+    agent: [userAgentOf(input.actor, { purposeOfUse: modeAsPurpose(input.actor.accessMode) })],
+    source: SOURCE,
+    entity: [
+      {
+        what: { identifier: { value: input.to } },
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' },
+        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '13' },
+        description: 'DMP access policy',
+      },
+      requestEntity(input.requestId),
+    ],
+  };
+}

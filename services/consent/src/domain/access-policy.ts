@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The configurable part of the access rules (policy, not law): the profession × document
  * class/type matrix ("matrice d'habilitations", SPEC C1.4), who may break glass (C2.6), who may
@@ -35,6 +37,15 @@ export const EMPTY_POLICY: AccessPolicy = Object.freeze({
   breakGlass: { professions: [], grantMinutes: 60 },
   regulation: { professions: [] },
 });
+
+/**
+ * What identifies a policy's content, beyond its version label: `<version>#<digest>`. A
+ * follower of the change feed that sees it change forgets every decision it kept.
+ */
+export function policyFingerprint(policy: AccessPolicy): string {
+  const digest = createHash('sha256').update(JSON.stringify(policy)).digest('hex');
+  return `${policy.version}#${digest.slice(0, 16)}`;
+}
 
 export function allowsAll(list: CodeList): boolean {
   return list === '*';

@@ -214,6 +214,21 @@ export function isAuthorizationActive(entry: AuthorizedProfessional, now: Date):
   return true;
 }
 
+/**
+ * The next instant after `now` at which this authorization comes into force or ends (a
+ * decision resting on it may change then), or undefined when its period has no such instant.
+ */
+export function nextAuthorizationChange(
+  entry: AuthorizedProfessional,
+  now: Date,
+): number | undefined {
+  const time = now.getTime();
+  const start = entry.period?.start === undefined ? undefined : Date.parse(entry.period.start);
+  const end = entry.period?.end === undefined ? undefined : endOf(entry.period.end);
+  const later = [start, end].filter((t): t is number => t !== undefined && t > time);
+  return later.length > 0 ? Math.min(...later) : undefined;
+}
+
 /** A date-only end (`2026-12-31`) covers that whole day. */
 function endOf(value: string): number {
   const parsed = Date.parse(value);

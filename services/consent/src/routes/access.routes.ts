@@ -46,11 +46,16 @@ export function toEvaluationResponse(answer: AccessAnswer): EvaluationResponse {
   return {
     decision: answer.decision.permit,
     context: {
-      id: answer.auditId,
+      id: answer.decisionId,
       policy_version: answer.policyVersion,
       reasons: answer.decision.reasons,
       reason_admin: { en: answer.decision.reasons.map((r) => r.text).join('; ') },
       ...(obligations ? { obligations } : {}),
+      ...(answer.reuse
+        ? {
+            reuse: answer.reuse.withinMs === undefined ? {} : { within_ms: answer.reuse.withinMs },
+          }
+        : {}),
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   type PreferenceChange,
 } from '../domain/preferences';
 import { factsOf, loadDmp, type PatientKey } from '../storage/dmp-repository';
+import { announcedChange, patientChange } from './change-feed';
 import {
   actorNotAllowed,
   assertPatientBinding,
@@ -56,7 +57,9 @@ function assertMayChange(caller: Caller, input: ConsentChangeInput): void {
 
 /**
  * Applies a patient's (or a professional's, on their behalf) changes to the DMP Consent: one
- * new version, validated as a whole, audited in the same transaction. Nothing changes on error.
+ * new version, validated as a whole, audited and announced on the change feed in the same
+ * transaction; answered once the feed's followers forgot their decisions about the patient
+ * (see `change-feed.ts`). Nothing changes on error.
  */
 export async function changeConsent(
   services: ConsentServices,
@@ -64,7 +67,7 @@ export async function changeConsent(
   input: ConsentChangeInput,
 ): Promise<Consent> {
   assertMayChange(caller, input);
-  return services.store.transaction(async (tx) => {
+  return announcedChange(services, async (tx, announce) => {
     const now = services.now();
     const record = await loadDmp(tx, input.key);
     const facts = factsOf(record);
@@ -118,6 +121,7 @@ export async function changeConsent(
         now,
       }),
     );
+    await announce(patientChange(input.key));
     return consent;
   });
 }

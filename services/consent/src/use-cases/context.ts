@@ -1,21 +1,42 @@
 import type { Actor } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
+import type { Counter } from '@dmp/http';
 import type { ResourceStore } from '@dmp/storage';
 import type { AuditWriter } from '../audit/audit-writer';
 import type { AccessPolicy } from '../domain/access-policy';
 import type { Notifier } from '../notify/notifier';
 import type { PatientKey } from '../storage/dmp-repository';
+import type { FeedSignal } from './change-feed';
 
 /** What every use case of the consent service works with. */
 export interface ConsentServices {
   store: ResourceStore;
+  /** The policy decisions are made with; replaced by a reload (`reload-policy.ts`). */
   policy: AccessPolicy;
+  /** `policyFingerprint(policy)`, told to the change feed's followers. */
+  policyFingerprint: string;
+  /** Reads the policy again (the policy file in the product). */
+  loadPolicy: () => AccessPolicy;
   now: () => Date;
   notifier: Notifier;
   /** Decision audits (group-committed); changes audit inside their own transaction. */
   audit: AuditWriter;
   /** Client ids of the software the service trusts with more than a hospital's rights. */
   clients: TrustedClients;
+  feed: FeedSettings;
+  /** Decisions answered, by outcome (`access_evaluations_total`). */
+  evaluations: Counter<'decision'>;
+}
+
+/** The change feed's lease and wake-ups (see `change-feed.ts`). */
+export interface FeedSettings {
+  /** A follower's lease, and the longest a change waits for acknowledgements. */
+  leaseMs: number;
+  signal: FeedSignal;
+  /** Changes answered after every follower acknowledged them, or on the bound. */
+  acknowledgements: Counter<'result'>;
+  /** Told which followers did not acknowledge a change within the bound. */
+  onUnacknowledged: (followers: string[], seq: number) => void;
 }
 
 export interface TrustedClients {

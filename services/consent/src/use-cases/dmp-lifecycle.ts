@@ -14,6 +14,7 @@ import {
 } from '../domain/dmp-state';
 import { NO_PREFERENCES } from '../domain/preferences';
 import { loadDmp, type PatientKey } from '../storage/dmp-repository';
+import { announcedChange, patientChange } from './change-feed';
 import {
   actorNotAllowed,
   assertPatientBinding,
@@ -79,12 +80,13 @@ export async function openDmp(
   key: PatientKey,
 ): Promise<LifecycleResult> {
   assertMayOpen(services, caller.actor, key);
-  return services.store.transaction(async (tx) => {
+  return announcedChange(services, async (tx, announce) => {
     const now = services.now();
     const record = await loadDmp(tx, key);
     if (record.patient?.active === false) {
       const patient = await tx.update(reopenDmp(record.patient));
       await auditPatient(tx, caller, patient, key, 'DMP re-opened', now);
+      await announce(patientChange(key));
       return { patient, status: 200 };
     }
     if (record.patient) return { patient: record.patient, status: 200 };
@@ -117,6 +119,7 @@ export async function openDmp(
         now,
       }),
     );
+    await announce(patientChange(key));
     return { patient, status: 201 };
   });
 }
@@ -129,7 +132,7 @@ export async function closeDmpOf(
   text: string | undefined,
 ): Promise<LifecycleResult> {
   assertMayClose(services, caller.actor, key);
-  return services.store.transaction(async (tx) => {
+  return announcedChange(services, async (tx, announce) => {
     const now = services.now();
     const record = await loadDmp(tx, key);
     if (!record.patient) throw fhirError('DMP-CONSENT-DMP-NOT-FOUND');
@@ -137,6 +140,7 @@ export async function closeDmpOf(
       throw fhirError('DMP-CONSENT-DMP-CLOSED', 'The DMP is already closed');
     const patient = await tx.update(closeDmp(record.patient, now, reason, text));
     await auditPatient(tx, caller, patient, key, `DMP closed (${reason})`, now);
+    await announce(patientChange(key));
     return { patient, status: 200 };
   });
 }
@@ -147,12 +151,13 @@ export async function requestDmpErasure(
   key: PatientKey,
 ): Promise<LifecycleResult> {
   assertMayClose(services, caller.actor, key);
-  return services.store.transaction(async (tx) => {
+  return announcedChange(services, async (tx, announce) => {
     const now = services.now();
     const record = await loadDmp(tx, key);
     if (!record.patient) throw fhirError('DMP-CONSENT-DMP-NOT-FOUND');
     const patient = await tx.update(requestErasure(record.patient, now));
     await auditPatient(tx, caller, patient, key, 'DMP erase request recorded', now);
+    await announce(patientChange(key));
     return { patient, status: 200 };
   });
 }

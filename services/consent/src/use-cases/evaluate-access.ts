@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { recordAuditEvent } from '@dmp/audit-trail';
 import type { AuditEvent, Consent } from 'fhir/r4';
 import { requireServiceClient, type Actor } from '@dmp/auth';
@@ -6,6 +7,7 @@ import { decisionAuditEvent } from '../audit/audit-events';
 import { decide } from '../domain/decide';
 import type { Decision, DocumentFacts, SubjectFacts } from '../domain/decision';
 import type { DocumentChange } from '../domain/document-changes';
+import { permitReuse, type PermitReuse } from '../domain/permit-reuse';
 import type { ActionName } from '../domain/vocabulary';
 import { factsOf, loadDmp, type DmpRecord, type PatientKey } from '../storage/dmp-repository';
 import type { Caller, ConsentServices } from './context';
@@ -24,9 +26,14 @@ export interface AccessAnswer {
   decision: Decision;
   /** The emergency grant in force, when the permit rests on one. */
   grant?: Consent;
-  /** Id of the AuditEvent recording this decision. */
-  auditId: string;
+  /**
+   * Id of the decision: that of the AuditEvent recording it when the consent service records
+   * it, else the one the documents service's AuditEvent of the access carries.
+   */
+  decisionId: string;
   policyVersion: string;
+  /** Whether, and how long, a follower of the change feed may reuse the permit. */
+  reuse?: PermitReuse;
 }
 
 /**
@@ -41,6 +48,9 @@ export function assertMayAskDecisions(services: ConsentServices, actor: Actor): 
 interface Evaluated {
   record: DmpRecord;
   decision: Decision;
+  reuse?: PermitReuse;
+  /** Of the policy the decision was made with (a reload may replace it meanwhile). */
+  policyVersion: string;
 }
 
 async function evaluateOne(
@@ -49,17 +59,20 @@ async function evaluateOne(
   question: AccessQuestion,
   now: Date,
 ): Promise<Evaluated> {
+  const policy = services.policy;
   const record = await loadDmp(reader, question.key);
-  const decision = decide({
+  const input = {
     subject: question.subject,
     action: question.action,
     dmp: factsOf(record),
     ...(question.document ? { document: question.document } : {}),
     ...(question.changes ? { changes: question.changes } : {}),
-    policy: services.policy,
+    policy,
     now,
-  });
-  return { record, decision };
+  };
+  const decision = decide(input);
+  const reuse = permitReuse(input, decision);
+  return { record, decision, policyVersion: policy.version, ...(reuse ? { reuse } : {}) };
 }
 
 function auditOf(
@@ -111,17 +124,20 @@ async function evaluateEmergency(
     return {
       decision,
       ...(grant ? { grant } : {}),
-      auditId: audit.id ?? '',
-      policyVersion: services.policy.version,
+      decisionId: audit.id ?? '',
+      policyVersion: evaluated.policyVersion,
     };
   });
 }
 
 /**
  * Answers access questions (SPEC C.7, E.5). The DMP state and Consent are read for every
- * question (no cache: a block or a revocation applies at once); each decision is audited
- * before it is returned (group commit, see `createBatchedAuditWriter`); emergency permits go
- * through {@link evaluateEmergency}.
+ * question (no cache here: the documents service keeps reusable permits and the change feed
+ * tells it when they went stale). Denials are recorded before they are returned (group
+ * commit, see `createBatchedAuditWriter`); a routine permit is not: the access it allows is
+ * recorded by the documents service with this decision's id, reasons and policy version, and a
+ * permit nobody uses is no access. Emergency permits go through {@link evaluateEmergency},
+ * which records them with their grant and notifications.
  */
 export async function evaluateAccess(
   services: ConsentServices,
@@ -129,20 +145,26 @@ export async function evaluateAccess(
   questions: readonly AccessQuestion[],
 ): Promise<AccessAnswer[]> {
   assertMayAskDecisions(services, caller.actor);
-  return Promise.all(
-    questions.map(async (question) => {
+  const answers = await Promise.all(
+    questions.map(async (question): Promise<AccessAnswer> => {
       const now = services.now();
       const evaluated = await evaluateOne(services, services.store, question, now);
       if (evaluated.decision.permit && evaluated.decision.obligations?.emergency) {
         return evaluateEmergency(services, caller, question);
       }
+      const answer = {
+        decision: evaluated.decision,
+        policyVersion: evaluated.policyVersion,
+        ...(evaluated.reuse ? { reuse: evaluated.reuse } : {}),
+      };
+      if (evaluated.decision.permit) return { ...answer, decisionId: randomUUID() };
       const audit = auditOf(caller, question, evaluated, now);
       await services.audit.append(audit);
-      return {
-        decision: evaluated.decision,
-        auditId: audit.id ?? '',
-        policyVersion: services.policy.version,
-      };
+      return { ...answer, decisionId: audit.id ?? '' };
     }),
   );
+  for (const { decision } of answers) {
+    services.evaluations.inc({ decision: decision.permit ? 'permit' : 'deny' });
+  }
+  return answers;
 }

@@ -92,6 +92,7 @@ export function createDecisions(decider: AccessDecider, audit: AuditSink): Decis
           patient: { identifier: permit.patient },
           accessMode: permit.audit?.accessMode ?? call.actor.accessMode,
           ...(permit.audit?.grant ? { grant: permit.audit.grant } : {}),
+          ...(permit.basis ? { decision: permit.basis } : {}),
         }),
         writer,
       );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding, Reference } from 'fhir/r4';
 import { userAgentOf } from '@dmp/audit-trail';
 import type { Actor } from '@dmp/auth';
+import type { DecisionBasis } from './decision-basis';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const EVENT_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-event-type';
@@ -11,6 +12,8 @@ const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 const BALP_ENTITY_TYPE = 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType';
 const LOCAL_EVENT = 'https://dmp.example.fr/fhir/CodeSystem/dmp-event-type';
+/** Identifier system of the consent service's access decisions. */
+export const ACCESS_DECISION_SYSTEM = 'https://dmp.example.fr/fhir/NamingSystem/access-decision';
 
 /** The audited interaction: an MHD transaction, a PDSm metadata update, or a plain read. */
 export type AuditedInteraction =
@@ -40,6 +43,8 @@ export interface AuditInput {
   accessMode?: Actor['accessMode'];
   /** `Consent/<id>` of the emergency grant the access rests on. */
   grant?: string;
+  /** The decision that permitted the access: its id, reasons and policy version. */
+  decision?: DecisionBasis;
 }
 
 const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
@@ -202,6 +207,7 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
     });
   }
+  if (input.decision) entities.push(decisionEntity(input.decision));
   entities.push({
     what: { identifier: { value: input.requestId } },
     type: { system: BALP_ENTITY_TYPE, code: 'XrequestId' },
@@ -222,5 +228,23 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
       type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4' }],
     },
     entity: entities,
+  };
+}
+
+/**
+ * The access decision (a security resource): consent's id, the rules' reason codes, the policy
+ * version, and whether the enforcement point reused it (decided earlier for the same question).
+ */
+function decisionEntity(decision: DecisionBasis): AuditEventEntity {
+  return {
+    what: { identifier: { system: ACCESS_DECISION_SYSTEM, value: decision.id } },
+    type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+    role: { system: OBJECT_ROLE, code: '13', display: 'Security Resource' },
+    description: 'DMP access decision',
+    detail: [
+      { type: 'reasons', valueString: decision.reasons.join(',') },
+      { type: 'policy-version', valueString: decision.policyVersion },
+      { type: 'reused', valueString: String(decision.reused) },
+    ],
   };
 }

@@ -2,6 +2,7 @@ import type { DocumentReference, Reference } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import type { FhirError } from '@dmp/errors';
 import type { SearchFilter } from '@dmp/fhir';
+import type { DecisionBasis } from '../domain/decision-basis';
 import type { MetadataChange } from '../domain/metadata-changes';
 import type { PatientIns } from '../domain/patient-ins';
 
@@ -46,6 +47,8 @@ export type AccessDecision =
       patientReference?: string;
       filters: SearchFilter[];
       audit?: AccessAuditFlags;
+      /** What the decision point said, for the AuditEvent of the access. */
+      basis?: DecisionBasis;
     }
   | { permit: false; error: FhirError; reasons: string[] };
 

@@ -12,6 +12,7 @@ import {
 import { fhirError, isFhirError, type FhirError } from '@dmp/errors';
 import { isInsSystem } from '@dmp/fhir';
 import { documentFactsOf } from '../domain/document-facts';
+import type { DecisionCache } from '../access/decision-cache';
 import { obligationFilters } from '../domain/obligation-filters';
 import type { PatientIns } from '../domain/patient-ins';
 import type {
@@ -39,6 +40,11 @@ export interface ConsentAccessDeciderOptions {
   access: AccessClient;
   /** The consent service's patient registry (maps `Patient/…` to the INS). */
   patients: PatientRegistryClient;
+  /**
+   * Where reusable permits are kept (exact while the change feed is followed; see
+   * `access/decision-cache.ts`); without one, every decision is asked.
+   */
+  cache?: DecisionCache;
 }
 
 /** The INS a registry patient carries (its first identifier of an INS system). */
@@ -153,11 +159,48 @@ function refusal(answer: EvaluationResponse, request: AccessRequest): FhirError 
   return fhirError('DMP-CONSENT-DENIED', text);
 }
 
+/** A permit the enforcement point may keep: consent says so, and nothing exceptional is in it. */
+function isReusable(answer: EvaluationResponse): boolean {
+  const obligations = answer.context.obligations;
+  return (
+    answer.decision &&
+    answer.context.reuse !== undefined &&
+    obligations?.break_glass === undefined &&
+    (obligations?.audit_as ?? 'normal') === 'normal'
+  );
+}
+
+/**
+ * Consent's answer to one question: the one kept for exactly this question when the cache may
+ * serve it, else asked (and kept when reusable). The key is everything consent is told (the
+ * evaluation: subject, mode, attestation, patient, action and changes, the document's facts),
+ * with the token's kind and scopes. Emergency modes are never looked up nor kept.
+ */
+async function answerOf(
+  options: ConsentAccessDeciderOptions,
+  actor: Actor,
+  evaluation: EvaluationRequest,
+  patient: PatientIns,
+): Promise<{ answer: EvaluationResponse; reused: boolean }> {
+  const { cache } = options;
+  if (!cache || actor.accessMode !== 'normal') {
+    return { answer: await options.access.evaluate(evaluation), reused: false };
+  }
+  const key = JSON.stringify([actor.kind, [...actor.scopes].sort(), evaluation]);
+  const kept = cache.recall(key);
+  if (kept) return { answer: kept, reused: true };
+  const ticket = cache.ticket();
+  const answer = await options.access.evaluate(evaluation);
+  if (isReusable(answer)) cache.keep(ticket, key, patient.value, answer);
+  return { answer, reused: false };
+}
+
 /**
  * The documents service's decision point is the consent service, over HTTP: the token scopes
- * first, the patient resolved to its INS (registry), then one AuthZEN evaluation. A permit's
- * obligations become search predicates; a deny is a 403 (422 when the patient has no open DMP);
- * no answer is a 503 (fail closed, `DMP-ACCESS-DECISION-UNAVAILABLE`).
+ * first, the patient resolved to its INS (registry), then one AuthZEN evaluation, or the
+ * permit kept for exactly the same question (`answerOf`). A permit's obligations become search
+ * predicates; a deny is a 403 (422 when the patient has no open DMP); no answer is a 503 (fail
+ * closed, `DMP-ACCESS-DECISION-UNAVAILABLE`).
  */
 export function createConsentAccessDecider(options: ConsentAccessDeciderOptions): AccessDecider {
   const lookup = registryLookup(options.patients);
@@ -167,7 +210,8 @@ export function createConsentAccessDecider(options: ConsentAccessDeciderOptions)
       if (refused) return refused;
       try {
         const patient = await resolvePatient(request.patient, lookup);
-        const answer = await options.access.evaluate(evaluationOf(actor, request, patient.ins));
+        const evaluation = evaluationOf(actor, request, patient.ins);
+        const { answer, reused } = await answerOf(options, actor, evaluation, patient.ins);
         if (!answer.decision) {
           return {
             permit: false,
@@ -181,6 +225,12 @@ export function createConsentAccessDecider(options: ConsentAccessDeciderOptions)
           patient: patient.ins,
           ...(patient.reference ? { patientReference: patient.reference } : {}),
           filters: obligationFilters(obligations),
+          basis: {
+            id: answer.context.id,
+            reasons: answer.context.reasons.map((r) => r.code),
+            policyVersion: answer.context.policy_version,
+            reused,
+          },
           ...(obligations
             ? {
                 audit: {
