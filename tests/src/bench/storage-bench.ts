@@ -6,6 +6,7 @@
  * rate, search latencies, the database size per document and the index rows per document.
  *
  *   npm run bench:storage
+ *   BENCH_DOCS=1000000 npm run bench:storage     # patients default to one per 10 documents
  *   BENCH_DOCS=10000 BENCH_PATIENTS=1000 BENCH_SEARCHES=200 npm run bench:storage
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +21,8 @@ import Database from 'better-sqlite3';
 import { machineLoad } from './load';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
-const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 10_000);
+/** One patient per 10 documents unless told: a patient's file stays the same size at any scale. */
+const PATIENTS = Number(process.env.BENCH_PATIENTS ?? Math.max(1, Math.round(DOCS / 10)));
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 1000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const KEEP = process.env.BENCH_KEEP === '1';
