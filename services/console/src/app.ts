@@ -7,22 +7,36 @@ import { randomUUID } from 'node:crypto';
 import type { CookiePolicy } from './cookies';
 import type { OidcSignIn } from './oidc';
 import type { UpstreamName } from './proxy';
+import { renewerOf } from './renewal';
 import { localsOf, requireCsrfToken, requireSameOrigin, requireSession } from './routes/guards';
 import { proxyRoutes } from './routes/proxy.routes';
 import { consoleEndpointsOf, type ConsoleRoute } from './routes/route-table';
 import { signInRoutes } from './routes/sign-in.routes';
 import { staticRoutes } from './routes/static.routes';
-import type { SessionStore } from './sessions';
+import type { SessionCookies } from './sessions';
 
 export { consoleSettings } from './settings';
-export { SessionStore, type SessionUser } from './sessions';
+export { SessionCookies, type Session, type SessionUser } from './sessions';
+export {
+  CookieSealer,
+  generateSessionKey,
+  loadSessionKeys,
+  openDevSessionKey,
+  parseSessionKeys,
+  type SealPurpose,
+} from './sealing';
+export { COOKIE_PIECE_CHARS, MAX_SESSION_PIECES } from './cookies';
 export { OidcSignIn, type OidcProviderSettings, type ProviderId } from './oidc';
 export { consoleEndpointsOf } from './routes/route-table';
 export type { UpstreamName } from './proxy';
 
 export interface ConsoleDeps {
   logger: Logger;
-  sessions: SessionStore;
+  /**
+   * Sessions and sign-ins in progress sealed into cookies, with keys every instance shares; idle
+   * and absolute lifetimes.
+   */
+  sessions: SessionCookies;
   /** Root URL of each service the console calls for the signed-in user. */
   upstreams: Readonly<Record<UpstreamName, string>>;
   upstreamTimeoutMs: number;
@@ -85,7 +99,7 @@ export function createRoutes(deps: ConsoleDeps): ConsoleRoute[] {
       ],
     },
     ...signInRoutes({ ...deps, cookies }),
-    ...proxyRoutes({ ...deps, cookies }),
+    ...proxyRoutes({ ...deps, cookies, renew: renewerOf(deps) }),
     ...staticRoutes(deps.webDir),
   ];
 }
@@ -96,7 +110,8 @@ export function cookiePolicyOf(publicUrl: string | undefined): CookiePolicy {
 
 /**
  * The console service: the single-page app and its backend for frontend. The browser holds a
- * session cookie; the access token stays here and is added to each call to a service.
+ * sealed session cookie (encrypted: it never sees the access token, which the console adds to
+ * each call to a service); any instance with the same keys serves it.
  */
 export function createConsoleApp(deps: ConsoleDeps): Express {
   const cookies = cookiePolicyOf(deps.publicUrl);

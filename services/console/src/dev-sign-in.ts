@@ -1,11 +1,12 @@
 import { buildClaimsFromOptions, UsageError, type DevIssuer } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
-import type { AccessGrant, SessionUser } from './sessions';
+import type { AccessGrant, Renewal, SessionUser } from './sessions';
 
 /**
  * Development sign-in (`AUTH_DEV_ISSUER=true` only): the user picks an actor and the console has
  * the local dev issuer mint the token the token CLI would (`npm run -s token -- …`), then keeps
- * it server-side and re-mints it when it expires.
+ * it in the sealed session with this request, from which any console instance re-mints it when it
+ * expires.
  */
 export interface DevSignInRequest {
   kind: 'auditor' | 'patient' | 'practitioner';
@@ -112,24 +113,29 @@ export function tokenOptionsOf(request: DevSignInRequest): string[] {
   return args;
 }
 
-/** Signs the user in with a dev-issuer token; the grant re-mints itself when it expires. */
-export async function devSignIn(
-  issuer: DevIssuer,
-  request: DevSignInRequest,
-): Promise<{ user: SessionUser; grant: AccessGrant }> {
-  let built;
+function claimsOf(request: DevSignInRequest) {
   try {
-    built = buildClaimsFromOptions(tokenOptionsOf(request));
+    return buildClaimsFromOptions(tokenOptionsOf(request));
   } catch (error) {
     if (error instanceof UsageError) throw invalid(error.message, 'body');
     throw error;
   }
-  const { claims, ttlSeconds } = built;
-  const mint = async (): Promise<AccessGrant> => {
-    const issuedAt = Math.floor(Date.now() / 1000);
-    const accessToken = await issuer.sign({ ...claims }, { ttlSeconds, issuedAt });
-    return { accessToken, expiresAt: issuedAt + ttlSeconds, renew: mint };
-  };
+}
+
+/** Mints this actor's token again (the same claims, a new `iat`, `exp` and `jti`). */
+export async function devMint(issuer: DevIssuer, request: DevSignInRequest): Promise<AccessGrant> {
+  const { claims, ttlSeconds } = claimsOf(request);
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const accessToken = await issuer.sign({ ...claims }, { ttlSeconds, issuedAt });
+  return { accessToken, expiresAt: issuedAt + ttlSeconds };
+}
+
+/** Signs the user in with a dev-issuer token; the renewal re-mints it from the same request. */
+export async function devSignIn(
+  issuer: DevIssuer,
+  request: DevSignInRequest,
+): Promise<{ user: SessionUser; grant: AccessGrant; renewal: Renewal }> {
+  const { claims } = claimsOf(request);
   const iua = claims.extensions?.ihe_iua;
   const user: SessionUser = {
     kind: request.kind,
@@ -138,5 +144,5 @@ export async function devSignIn(
     ...(request.kind === 'patient' && request.ins ? { ins: request.ins } : {}),
     via: 'dev',
   };
-  return { user, grant: await mint() };
+  return { user, grant: await devMint(issuer, request), renewal: { via: 'dev', request } };
 }

@@ -5,7 +5,8 @@ import { loadConfig } from '@dmp/config';
 import { createLogger, loadOpenApiDocument, startHttpServer, stopOnSignals } from '@dmp/http';
 import { createConsoleApp } from './app';
 import { OidcSignIn, type OidcProviderSettings } from './oidc';
-import { SessionStore } from './sessions';
+import { CookieSealer, loadSessionKeys } from './sealing';
+import { SessionCookies } from './sessions';
 import { consoleSettings } from './settings';
 
 /**
@@ -64,6 +65,20 @@ async function main(): Promise<void> {
       'no sign-in method: set CONSOLE_OIDC_PRO_ISSUER and/or CONSOLE_OIDC_PATIENT_ISSUER, or AUTH_DEV_ISSUER=true',
     );
   }
+  // Development only (dev sign-in on, not NODE_ENV=production): a key generated under DATA_DIR,
+  // so one instance per data directory; otherwise the keys every instance shares.
+  const sealer = new CookieSealer(
+    await loadSessionKeys({
+      configured: config.sessionKeys,
+      required: config.nodeEnv === 'production' || !config.devIssuer,
+      devKeyFile: path.join(config.dataDir, 'console', 'session-key'),
+    }),
+  );
+  if (!config.sessionKeys?.length) {
+    logger.warn(
+      'CONSOLE_SESSION_KEYS unset: sessions are sealed with the development key under DATA_DIR (one console instance only)',
+    );
+  }
   const devIssuer = config.devIssuer ? await openDevIssuer(config.dataDir) : undefined;
   if (devIssuer)
     logger.warn(
@@ -71,7 +86,11 @@ async function main(): Promise<void> {
     );
   const app = createConsoleApp({
     logger,
-    sessions: new SessionStore(config.sessionIdleMinutes * 60_000),
+    sessions: new SessionCookies({
+      sealer,
+      idleMs: config.sessionIdleMinutes * 60_000,
+      absoluteMs: config.sessionMaxHours * 3_600_000,
+    }),
     upstreams: {
       documents: config.documentsUrl,
       consent: config.consentUrl,

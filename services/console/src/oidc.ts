@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { decodeJwt, type JWTPayload } from 'jose';
 import { FhirError } from '@dmp/errors';
-import type { AccessGrant, SessionUser } from './sessions';
+import type { AccessGrant, Renewal, SessionUser } from './sessions';
 
 /**
  * Production sign-in: OpenID Connect authorization code flow with PKCE (S256), `state` and
@@ -20,17 +20,26 @@ export interface OidcProviderSettings {
   acrValues?: string;
 }
 
-/** What the browser must bring back to the callback: kept server-side, keyed by `state`. */
+/**
+ * The sign-in in progress, sealed in the browser's sign-in cookie (nothing kept server-side, so
+ * the callback may land on any console instance): checked against the callback's `state`.
+ */
 export interface PendingSignIn {
   provider: ProviderId;
   state: string;
   nonce: string;
   codeVerifier: string;
+  /** Where the browser goes once signed in: a path of the console. */
+  returnTo: string;
+  /** Epoch ms. */
   createdAt: number;
 }
 
-const PENDING_MS = 10 * 60_000;
-const MAX_PENDING = 10_000;
+/** How long a sign-in may take (the sign-in cookie's lifetime too). */
+export const PENDING_MS = 10 * 60_000;
+/** A refresh made here is reused this long by requests that still carry the older cookie. */
+const REFRESH_REUSE_MS = 30_000;
+const MAX_REFRESHES = 1000;
 const KINDS = ['auditor', 'patient', 'practitioner'] as const;
 const INS_FORMAT = /^\d{6}[\dAB]\d{8}$/;
 
@@ -87,9 +96,26 @@ export function userOf(
   return user;
 }
 
+/** A path of the console to come back to after signing in (no other origin), or undefined. */
+export function returnPathOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 200) return undefined;
+  return /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]*$/.test(value) ? value : undefined;
+}
+
+export interface GrantWithRenewal {
+  grant: AccessGrant;
+  /** Present when the provider gave a refresh token. */
+  renewal?: Extract<Renewal, { via: 'oidc' }>;
+}
+
 export class OidcSignIn {
   private readonly configurations = new Map<ProviderId, Promise<client.Configuration>>();
-  private readonly pending = new Map<string, PendingSignIn>();
+  /**
+   * Refreshes made by this process, by refresh token, for a short while: requests that arrive
+   * together with the same cookie share one refresh (a provider that rotates refresh tokens
+   * would refuse the second use). An optimization only: nothing depends on it.
+   */
+  private readonly refreshes = new Map<string, { at: number; result: Promise<GrantWithRenewal> }>();
 
   constructor(
     private readonly providers: readonly OidcProviderSettings[],
@@ -105,44 +131,45 @@ export class OidcSignIn {
     return `${this.publicUrl}/auth/oidc/${provider}/callback`;
   }
 
-  /** The authorization URL to send the browser to, and the state that identifies the attempt. */
-  async start(provider: ProviderId): Promise<{ url: URL; state: string }> {
+  /**
+   * The authorization URL to send the browser to, and the sign-in in progress, for the caller to
+   * seal in the browser's sign-in cookie.
+   */
+  async start(provider: ProviderId, returnTo = '/'): Promise<{ url: URL; pending: PendingSignIn }> {
     const settings = this.settingsOf(provider);
     const configuration = await this.configurationOf(settings);
-    const codeVerifier = client.randomPKCECodeVerifier();
     const pending: PendingSignIn = {
       provider,
       state: client.randomState(),
       nonce: client.randomNonce(),
-      codeVerifier,
+      codeVerifier: client.randomPKCECodeVerifier(),
+      returnTo,
       createdAt: Date.now(),
     };
-    this.remember(pending);
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.redirectUri(provider),
       scope: settings.scopes.join(' '),
-      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge: await client.calculatePKCECodeChallenge(pending.codeVerifier),
       code_challenge_method: 'S256',
       state: pending.state,
       nonce: pending.nonce,
       ...(settings.acrValues ? { acr_values: settings.acrValues } : {}),
     });
-    return { url, state: pending.state };
+    return { url, pending };
   }
 
   /**
-   * Completes the flow at the callback: `boundState` is the state the browser's sign-in cookie
-   * holds (binds the callback to the browser that started it); single use.
+   * Completes the flow at the callback: `pending` is what the browser's sign-in cookie holds
+   * (binds the callback to the browser that started it; the caller clears the cookie, and the
+   * provider takes an authorization code once).
    */
   async finish(
     provider: ProviderId,
     callbackUrl: URL,
-    boundState: string | undefined,
-  ): Promise<{ user: SessionUser; grant: AccessGrant }> {
+    pending: PendingSignIn | undefined,
+  ): Promise<{ user: SessionUser } & GrantWithRenewal> {
     const state = callbackUrl.searchParams.get('state') ?? '';
-    const pending = this.pending.get(state);
-    this.pending.delete(state);
-    if (!pending || pending.provider !== provider || boundState !== state) {
+    if (!pending || pending.provider !== provider || pending.state !== state) {
       throw failed('Unknown, expired or replayed sign-in: start again');
     }
     if (Date.now() - pending.createdAt > PENDING_MS) throw failed('The sign-in took too long');
@@ -162,7 +189,33 @@ export class OidcSignIn {
     }
     const idClaims = (tokens.claims() ?? {}) as Record<string, unknown>;
     const user = userOf(provider, idClaims, tokens.access_token);
-    return { user, grant: grantOf(configuration, tokens) };
+    return { user, ...grantOf(provider, tokens) };
+  }
+
+  /** A new access token for a refresh token (and the refresh token to use next time). */
+  refresh(provider: ProviderId, refreshToken: string): Promise<GrantWithRenewal> {
+    const now = Date.now();
+    for (const [token, entry] of this.refreshes) {
+      if (now - entry.at > REFRESH_REUSE_MS || this.refreshes.size >= MAX_REFRESHES) {
+        this.refreshes.delete(token);
+      }
+    }
+    const key = `${provider} ${refreshToken}`;
+    const known = this.refreshes.get(key);
+    if (known) return known.result;
+    const result = (async () => {
+      const configuration = await this.configurationOf(this.settingsOf(provider));
+      const tokens = await client.refreshTokenGrant(configuration, refreshToken);
+      const next = grantOf(provider, tokens);
+      // No new refresh token: the provider keeps the one we have.
+      return {
+        grant: next.grant,
+        renewal: next.renewal ?? { via: 'oidc', provider, refreshToken },
+      };
+    })();
+    this.refreshes.set(key, { at: now, result });
+    result.catch(() => this.refreshes.delete(key));
+    return result;
   }
 
   private settingsOf(provider: ProviderId): OidcProviderSettings {
@@ -192,29 +245,16 @@ export class OidcSignIn {
     }
     return configuration;
   }
-
-  private remember(pending: PendingSignIn): void {
-    const limit = Date.now() - PENDING_MS;
-    for (const [state, entry] of this.pending) {
-      if (entry.createdAt < limit || this.pending.size >= MAX_PENDING) this.pending.delete(state);
-    }
-    this.pending.set(pending.state, pending);
-  }
 }
 
 type Tokens = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
-function grantOf(configuration: client.Configuration, tokens: Tokens): AccessGrant {
+function grantOf(provider: ProviderId, tokens: Tokens): GrantWithRenewal {
   const expiresIn = tokens.expiresIn() ?? 300;
-  const refreshToken = tokens.refresh_token;
-  return {
+  const grant = {
     accessToken: tokens.access_token,
     expiresAt: Math.floor(Date.now() / 1000) + expiresIn,
-    ...(refreshToken
-      ? {
-          renew: async () =>
-            grantOf(configuration, await client.refreshTokenGrant(configuration, refreshToken)),
-        }
-      : {}),
   };
+  const refreshToken = tokens.refresh_token;
+  return refreshToken ? { grant, renewal: { via: 'oidc', provider, refreshToken } } : { grant };
 }

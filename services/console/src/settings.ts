@@ -42,7 +42,25 @@ export const consoleSettings = {
     default: 30,
     min: 1,
     max: 1440,
-    doc: 'A console session unused this long is forgotten (sessions live in memory: a restart signs everyone out)',
+    doc: 'A console session unused this long is refused (checked from the last use sealed in its cookie, which a used session re-seals at most once a minute)',
+  },
+  sessionMaxHours: {
+    env: 'CONSOLE_SESSION_MAX_HOURS',
+    type: 'integer',
+    default: 12,
+    min: 1,
+    max: 168,
+    doc: 'Absolute lifetime of a console session, used or not: then the user signs in again',
+  },
+  sessionKeys: {
+    env: 'CONSOLE_SESSION_KEYS',
+    type: 'list',
+    doc: 'Keys sealing the console’s session and sign-in cookies (JWE dir + A256GCM): comma-separated base64url 32-byte keys, the same on every instance; the first seals, all open (rotation). Required when NODE_ENV=production or AUTH_DEV_ISSUER=false; otherwise generated once under `$DATA_DIR/console/session-key`',
+  },
+  nodeEnv: {
+    env: 'NODE_ENV',
+    type: 'string',
+    doc: '`production` (the Docker image sets it): the console refuses to start without `CONSOLE_SESSION_KEYS`',
   },
   upstreamTimeoutMs: {
     env: 'CONSOLE_UPSTREAM_TIMEOUT_MS',

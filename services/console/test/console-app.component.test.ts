@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { openDevIssuer } from '@dmp/auth';
 import { silentLogger } from '@dmp/http';
-import { createConsoleApp, SessionStore, type ConsoleDeps } from '../src/app';
+import { CookieSealer, createConsoleApp, SessionCookies, type ConsoleDeps } from '../src/app';
 
 /**
  * The console's backend for frontend over HTTP (supertest on `createConsoleApp`): security
@@ -23,7 +24,11 @@ describe('console service', () => {
     writeFileSync(path.join(webDir, 'assets', 'app-1234.js'), 'console.log(1)');
     deps = {
       logger: silentLogger(),
-      sessions: new SessionStore(60_000),
+      sessions: new SessionCookies({
+        sealer: new CookieSealer([randomBytes(32)]),
+        idleMs: 60_000,
+        absoluteMs: 3_600_000,
+      }),
       // Nothing listens on port 9 of the loopback: the "service down" case.
       upstreams: {
         documents: 'http://127.0.0.1:9',
@@ -79,16 +84,21 @@ describe('console service', () => {
       .expect(200, { devIssuer: true, providers: [] });
   });
 
-  it('signs in an actor in development: an HttpOnly SameSite=Strict cookie, the token kept server-side', async () => {
+  it('signs in an actor in development: an HttpOnly SameSite=Strict sealed cookie, the token never readable by the browser', async () => {
     const { cookie, setCookie, csrf } = await signIn({
       kind: 'practitioner',
       professional: '810000000001',
       name: 'Dr Camille Martin',
     });
 
+    // JWE compact, dir + A256GCM: header..iv.ciphertext.tag, nothing readable inside.
     expect(setCookie).toMatch(
-      /^dmp_console_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/,
+      /^dmp_console_session=[\w-]+\.\.[\w-]{16}\.[\w-]+\.[\w-]{22}; Path=\/; HttpOnly; SameSite=Strict$/,
     );
+    expect(Buffer.from(cookie.split('.')[2] ?? '', 'base64url').toString()).not.toContain(
+      'Camille',
+    );
+    expect(cookie).not.toMatch(/eyJ[\w-]+\.eyJ/); // no JWT in the clear
     const res = await request(app()).get('/api/session').set('Cookie', cookie).expect(200);
     expect(res.body).toEqual({
       user: {
@@ -169,14 +179,19 @@ describe('console service', () => {
       .expect(502);
   });
 
-  it('signs out: the session is forgotten', async () => {
+  it('signs out: the browser’s cookie is cleared (a copy taken before lives until it expires)', async () => {
     const { cookie, csrf } = await signIn();
-    await request(app())
+    const out = await request(app())
       .post('/api/sign-out')
       .set('Cookie', cookie)
       .set('X-CSRF-Token', csrf)
       .expect(204);
-    await request(app()).get('/api/session').set('Cookie', cookie).expect(401);
+    expect(String(out.headers['set-cookie']?.[0])).toMatch(
+      /^dmp_console_session=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly$/,
+    );
+    await request(app()).get('/api/session').expect(401);
+    // The stateless trade-off (README, Console): nothing server-side to forget.
+    await request(app()).get('/api/session').set('Cookie', cookie).expect(200);
   });
 
   it('answers 405 with Allow for a method a route does not take', async () => {

@@ -1,17 +1,19 @@
 import express, { type RequestHandler } from 'express';
 import { fhirError } from '@dmp/errors';
-import { clearCookie, sessionCookieName, type CookiePolicy } from '../cookies';
+import { clearSessionCookie, type CookiePolicy } from '../cookies';
 import { proxyToService, upstreamUrlOf, UPSTREAMS, type UpstreamName } from '../proxy';
-import { currentAccessToken, type SessionStore } from '../sessions';
-import { localsOf, sessionOf } from './guards';
+import { currentAccessToken, type Renew, type SessionCookies } from '../sessions';
+import { localsOf, saveSession, sessionOf } from './guards';
 import type { ConsoleMethod, ConsoleRoute } from './route-table';
 
 export interface ProxyDeps {
   /** Root URL of each service. */
   upstreams: Readonly<Record<UpstreamName, string>>;
   upstreamTimeoutMs: number;
-  sessions: SessionStore;
+  sessions: SessionCookies;
   cookies: CookiePolicy;
+  /** Renews an access token about to expire (dev re-mint, OpenID Connect refresh). */
+  renew: Renew;
 }
 
 const PROXY_PATH = '/api/fhir/:service/{*path}';
@@ -32,14 +34,16 @@ export function proxyRoutes(deps: ProxyDeps): ConsoleRoute[] {
     const upstream = upstreamUrlOf(deps.upstreams[service], path.join('/'), query);
     if (!upstream) throw fhirError('DMP-CONSOLE-REQUEST-INVALID', 'Not a FHIR path', 'path');
     const session = sessionOf(res);
-    let accessToken: string;
+    let current;
     try {
-      accessToken = await currentAccessToken(session);
+      current = await currentAccessToken(session, deps.renew);
     } catch {
-      deps.sessions.destroy(session.id);
-      clearCookie(res, deps.cookies, sessionCookieName(deps.cookies));
+      clearSessionCookie(res, deps.cookies);
       throw fhirError('DMP-CONSOLE-SIGN-IN-REQUIRED', 'The session expired: sign in again');
     }
+    // Renewed: the new token (and refresh token) travel back sealed in the cookie.
+    if (current.renewed) await saveSession(req, res, deps, session);
+    const { accessToken } = current;
     await proxyToService(req, res, {
       upstream,
       accessToken,

@@ -1,24 +1,24 @@
-import express, { type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { DevIssuer } from '@dmp/auth';
 import { fhirError, isFhirError } from '@dmp/errors';
 import type { Logger } from '@dmp/http';
 import {
   clearCookie,
-  readCookie,
-  sessionCookieName,
-  setSessionCookie,
+  clearSessionCookie,
+  readSealedCookie,
   setSignInCookie,
   signInCookieName,
   type CookiePolicy,
 } from '../cookies';
 import { devSignIn, parseDevSignIn } from '../dev-sign-in';
-import type { OidcSignIn, ProviderId } from '../oidc';
-import type { AccessGrant, SessionStore, SessionUser } from '../sessions';
-import { sessionOf } from './guards';
+import { returnPathOf, type OidcSignIn, type PendingSignIn, type ProviderId } from '../oidc';
+import type { CookieSealer } from '../sealing';
+import type { AccessGrant, Renewal, SessionCookies, SessionUser } from '../sessions';
+import { saveSession, sessionOf } from './guards';
 import type { ConsoleRoute } from './route-table';
 
 export interface SignInDeps {
-  sessions: SessionStore;
+  sessions: SessionCookies;
   cookies: CookiePolicy;
   logger: Logger;
   devIssuer?: DevIssuer;
@@ -32,15 +32,51 @@ function sessionView(user: SessionUser, csrfToken: string) {
   return { user, csrfToken };
 }
 
+const str = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** The sign-in in progress the browser's sign-in cookie holds, or undefined. */
+async function pendingOf(
+  sealer: CookieSealer,
+  sealed: string | undefined,
+): Promise<PendingSignIn | undefined> {
+  const value = await sealer.open('sign-in', sealed);
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { provider, state, nonce, codeVerifier, returnTo, createdAt } = value as Record<
+    string,
+    unknown
+  >;
+  if (provider !== 'pro' && provider !== 'patient') return undefined;
+  if (typeof createdAt !== 'number') return undefined;
+  return {
+    provider,
+    state: str(state),
+    nonce: str(nonce),
+    codeVerifier: str(codeVerifier),
+    returnTo: returnPathOf(returnTo) ?? '/',
+    createdAt,
+  };
+}
+
 function providerOf(value: unknown): ProviderId {
   if (value === 'pro' || value === 'patient') return value;
   throw fhirError('DMP-HTTP-ROUTE-NOT-FOUND', 'No such identity provider');
 }
 
 export function signInRoutes(deps: SignInDeps): ConsoleRoute[] {
-  const open = (res: Response, user: SessionUser, grant: AccessGrant) => {
-    const session = deps.sessions.create(user, grant);
-    setSessionCookie(res, deps.cookies, session.id);
+  const open = async (
+    req: Request,
+    res: Response,
+    signedIn: { user: SessionUser; grant: AccessGrant; renewal?: Renewal },
+  ) => {
+    const { user, grant, renewal } = signedIn;
+    const session = deps.sessions.create(user, grant, renewal);
+    await saveSession(req, res, deps, session).catch((error: unknown) => {
+      if (!isFhirError(error)) throw error;
+      throw fhirError(
+        'DMP-CONSOLE-SIGN-IN-FAILED',
+        'The identity provider’s tokens are too large for the console’s session cookie',
+      );
+    });
     deps.logger.info({ kind: user.kind, via: user.via }, 'console sign-in');
     return session;
   };
@@ -71,9 +107,9 @@ export function signInRoutes(deps: SignInDeps): ConsoleRoute[] {
               'Development sign-in is off (AUTH_DEV_ISSUER=false)',
             );
           }
-          const { user, grant } = await devSignIn(deps.devIssuer, parseDevSignIn(req.body));
-          const session = open(res, user, grant);
-          res.status(201).json(sessionView(user, session.csrfToken));
+          const signedIn = await devSignIn(deps.devIssuer, parseDevSignIn(req.body));
+          const session = await open(req, res, signedIn);
+          res.status(201).json(sessionView(session.user, session.csrfToken));
         },
       ],
     },
@@ -87,8 +123,9 @@ export function signInRoutes(deps: SignInDeps): ConsoleRoute[] {
           if (!deps.oidc?.providerIds().includes(provider)) {
             throw fhirError('DMP-HTTP-ROUTE-NOT-FOUND', 'This identity provider is not configured');
           }
-          const { url, state } = await deps.oidc.start(provider);
-          setSignInCookie(res, deps.cookies, state);
+          const returnTo = returnPathOf(req.query.return) ?? '/';
+          const { url, pending } = await deps.oidc.start(provider, returnTo);
+          setSignInCookie(res, deps.cookies, await deps.sessions.sealer.seal('sign-in', pending));
           res.redirect(303, url.href);
         },
       ],
@@ -100,15 +137,18 @@ export function signInRoutes(deps: SignInDeps): ConsoleRoute[] {
       handlers: [
         async (req, res) => {
           const provider = providerOf(req.params.provider);
-          const bound = readCookie(req, signInCookieName(deps.cookies));
+          // Single use: the sign-in cookie goes whatever happens next.
+          const pending = await pendingOf(
+            deps.sessions.sealer,
+            readSealedCookie(req, signInCookieName(deps.cookies)),
+          );
           clearCookie(res, deps.cookies, signInCookieName(deps.cookies));
           try {
             if (!deps.oidc) throw fhirError('DMP-CONSOLE-SIGN-IN-FAILED', 'No identity provider');
             const callbackUrl = new URL(deps.oidc.redirectUri(provider));
             callbackUrl.search = new URL(req.originalUrl, 'http://callback').search;
-            const { user, grant } = await deps.oidc.finish(provider, callbackUrl, bound);
-            open(res, user, grant);
-            res.redirect(303, '/');
+            await open(req, res, await deps.oidc.finish(provider, callbackUrl, pending));
+            res.redirect(303, pending?.returnTo ?? '/');
           } catch (error) {
             if (!isFhirError(error)) throw error;
             deps.logger.warn({ err: error.cause ?? error, provider }, 'console sign-in failed');
@@ -134,8 +174,9 @@ export function signInRoutes(deps: SignInDeps): ConsoleRoute[] {
       access: 'session+csrf',
       handlers: [
         (req, res) => {
-          deps.sessions.destroy(readCookie(req, sessionCookieName(deps.cookies)));
-          clearCookie(res, deps.cookies, sessionCookieName(deps.cookies));
+          // Stateless: this clears the browser's cookie; a copy taken before stays usable until
+          // its idle or absolute expiry (README, Console).
+          clearSessionCookie(res, deps.cookies);
           res.status(204).end();
         },
       ],
