@@ -55,6 +55,8 @@ interface RequestLocals {
   /** Route template of the endpoint that matched (metrics, logs, refusal traces). */
   route?: string;
   traceAs?: string;
+  /** Successful answers logged at debug (see `RouteDefinition.quietLog`). */
+  quietLog?: boolean;
 }
 
 function localsOf(res: express.Response): RequestLocals {
@@ -86,10 +88,10 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
     next();
   };
 
-  app.get('/healthz', (_req, res) => {
+  app.get('/healthz', remember('/healthz'), (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', remember('/readyz'), async (_req, res) => {
     try {
       await deps.readiness();
       res.json({ status: 'ready' });
@@ -98,12 +100,12 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
       throw fhirError('DMP-STORAGE-UNAVAILABLE', 'The service is not ready');
     }
   });
-  app.get('/openapi.json', (req, res) => {
+  app.get('/openapi.json', remember('/openapi.json'), (req, res) => {
     if (!deps.openApi) throw fhirError('DMP-HTTP-ROUTE-NOT-FOUND', 'No OpenAPI document loaded');
     const rootUrl = baseUrlOf(req, deps.publicBaseUrl).replace(/\/fhir$/, '');
     res.json(servedOpenApiDocument(deps.openApi, rootUrl));
   });
-  app.get('/metrics', authenticate, async (_req, res) => {
+  app.get('/metrics', remember('/metrics'), authenticate, async (_req, res) => {
     const actor = localsOf(res).actor;
     if (actor?.kind !== 'system' && actor?.kind !== 'auditor') {
       throw fhirError('DMP-AUTH-FORBIDDEN', 'Metrics are for system or auditor tokens');
@@ -172,7 +174,7 @@ function buildRouter(
   const label = (path: string) => `${mount}${path === '/' && mount !== '' ? '' : path}`;
   for (const route of routes) {
     const handlers = [
-      remember(label(route.path), route.traceAs),
+      remember(label(route.path), route.traceAs, route.quietLog),
       ...(route.public ? [] : [authenticate]),
       ...(route.authorize ? [authorizeWith(route.authorize)] : []),
       ...bodyReader(
@@ -200,11 +202,12 @@ function buildRouter(
 }
 
 /** Notes which endpoint matched, so that every outcome (2xx or error) carries its template. */
-function remember(route: string, traceAs?: string): RequestHandler {
+function remember(route: string, traceAs?: string, quietLog?: boolean): RequestHandler {
   return (_req, res, next) => {
     const locals = localsOf(res);
     locals.route = route;
     if (traceAs !== undefined) locals.traceAs = traceAs;
+    if (quietLog) locals.quietLog = true;
     next();
   };
 }
@@ -262,17 +265,19 @@ function trackRequest(deps: ServiceAppDeps): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = localsOf(res).route ?? 'unmatched';
+      const locals = localsOf(res);
+      const route = locals.route ?? 'unmatched';
       deps.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.duration.observe({ method: req.method, route }, seconds);
-      deps.logger.info(
+      const level = locals.quietLog && res.statusCode < 400 ? 'debug' : 'info';
+      deps.logger[level](
         {
           reqId: requestId,
           method: req.method,
           route,
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
-          actor: localsOf(res).actor?.kind,
+          actor: locals.actor?.kind,
         },
         'request',
       );

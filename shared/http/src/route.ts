@@ -95,6 +95,11 @@ export interface RouteDefinition {
   produces?: 'fhir-json' | 'any';
   /** The interaction in audit terms (e.g. `ITI-67`), passed to the refusal tracer. */
   traceAs?: string;
+  /**
+   * A machine's frequent poll (the change feed): its successful answers are logged at `debug`
+   * rather than `info`, so they do not drown the log; refusals and failures stay at `info`.
+   */
+  quietLog?: boolean;
   /** Largest accepted request body for this route, overriding the service's `bodyLimit`. */
   bodyLimit?: string | number;
   handler: (request: FhirRequest) => Promise<FhirResult>;

@@ -31,6 +31,7 @@ export function feedRoutes(services: ConsentServices): RouteDefinition[] {
       method: 'GET',
       path: '/access/v1/changes',
       root: true,
+      quietLog: true,
       authorize: (actor) => assertMayAskDecisions(services, actor),
       handler: async (request) => {
         const follower = request.searchParams.get('follower') ?? '';
