@@ -168,6 +168,27 @@ describe('MongoDB change feed numbering', () => {
     expect(counter(server)).toBe(2);
   });
 
+  it('concurrent head() and read() of one handle share numbering runs instead of conflicting', async () => {
+    const { store, server } = await open();
+    for (let n = 1; n <= 5; n += 1) await orphan(server, { n });
+    // The counter is raised once per numbering attempt (findOneAndUpdate is an updateOne here).
+    const counterWrites = () =>
+      server.calls.filter((call) => call.op === 'updateOne' && call.collection === META).length;
+    const before = counterWrites();
+
+    const heads = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        i % 2 === 0 ? store.feed.head() : store.feed.read(0, 10),
+      ),
+    );
+
+    expect(heads.filter((h) => typeof h === 'number')).toEqual([5, 5, 5, 5]);
+    for (const read of heads.filter((h) => Array.isArray(h))) {
+      expect(read.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    }
+    expect(counterWrites() - before).toBe(1);
+  });
+
   it('head() numbers more than one batch', async () => {
     const { store, server } = await open();
     const pending = NUMBERING_BATCH + 3;

@@ -166,11 +166,33 @@ export function createStore(
    * Numbers every feed entry committed before the call: passes until one finds less than a
    * full batch (its snapshot, taken after the call, then held nothing more).
    */
-  async function numberAll(): Promise<void> {
+  async function numberPassesNow(): Promise<void> {
     if (!(await guard(() => hasPending(base)))) return;
     let numbered;
     do numbered = await inTransaction((ctx) => numberPending(ctx));
     while (numbered === NUMBERING_BATCH);
+  }
+
+  /**
+   * `numberPassesNow`, shared by the callers of this process: concurrent polls would otherwise
+   * run numbering transactions that conflict over the counter and retry. A caller joins the run
+   * that starts next (one that started before its call may have missed its entry), so one run
+   * at a time, and at most one waiting, serve every caller.
+   */
+  let numbering: Promise<void> | undefined;
+  let nextNumbering: Promise<void> | undefined;
+  function numberAll(): Promise<void> {
+    if (!numbering) {
+      numbering = numberPassesNow().finally(() => (numbering = undefined));
+      return numbering;
+    }
+    nextNumbering ??= numbering
+      .catch(() => undefined)
+      .then(() => {
+        nextNumbering = undefined;
+        return numberAll();
+      });
+    return nextNumbering;
   }
 
   /** A put outside a transaction: staged once, recorded in a transaction of its own. */
