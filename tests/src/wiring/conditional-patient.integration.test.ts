@@ -6,6 +6,7 @@ import {
   buildSubmissionSet,
   makeIns,
 } from '../../../services/documents/test/builders';
+import { fhirXmlToJson, jsonToFhirXml } from '@dmp/http';
 import { readFixture } from '../../../services/documents/test/harness';
 import { INS_SYSTEM, openDmp, openWired, type Wired } from './wired-harness';
 
@@ -334,4 +335,68 @@ describe('a conditional patient reference in ITI-105 (PDSm4DMP TD2 example)', ()
 
     expect(codesOf(res.body)).toEqual(['DMP-CONDITIONAL-MULTIPLE-MATCHES']);
   });
+});
+
+describe('the PDSm4DMP examples in FHIR XML', () => {
+  const submitXml = (path: string, resource: object) =>
+    request(w.documents)
+      .post(path)
+      .set('Authorization', `Bearer ${hospital}`)
+      .set('Content-Type', 'application/fhir+xml')
+      .send(jsonToFhirXml(resource));
+  /** The answer asked in XML, read back as JSON. */
+  const inXml = async (test: request.Test) => {
+    const res = await test
+      .set('Accept', 'application/fhir+xml')
+      .buffer(true)
+      .parse((response, done) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => done(null, text));
+      });
+    expect(res.headers['content-type']).toMatch(/^application\/fhir\+xml/);
+    return { status: res.status, body: fhirXmlToJson(res.body as string, 100) };
+  };
+
+  it('ITI-65 as XML is accepted, answered in XML, and stored as the registry patient', async () => {
+    const bundle = completedBundle(conditional(INS_A));
+    const master = (bundle.entry?.[1]?.resource as DocumentReference).masterIdentifier?.value;
+
+    const res = await inXml(submitXml('/fhir', bundle));
+
+    expect(res.status).toBe(200);
+    const answer = res.body as unknown as Bundle;
+    expect(answer.type).toBe('transaction-response');
+    expect(answer.entry?.map((e) => e.response?.status.slice(0, 3))).toEqual(['201', '201', '201']);
+    const found = (await findDocuments(INS_A)).body as Bundle;
+    const document = found.entry
+      ?.map((e) => e.resource as DocumentReference)
+      .find((d) => d.masterIdentifier?.value === master);
+    expect(document?.subject?.reference).toBe(registryRefA);
+  }, 60_000);
+
+  it('ITI-105 as published (wrong INS key), in XML: refused exactly as its JSON twin', async () => {
+    const example = readFixture<DocumentReference>(FOLDER, ITI105_FILE);
+
+    const asJson = await publish(example);
+    const asXml = await submitXml('/fhir/DocumentReference', example);
+
+    expect(asJson.status).toBe(400);
+    expect(asJson.body.issue[0].details.coding[0].code).toBe('DMP-INS-INVALID');
+    expect([asXml.status, asXml.body]).toEqual([asJson.status, asJson.body]);
+  });
+
+  it('ITI-105 as XML with a conditional reference is accepted, answered in XML, bytes equal', async () => {
+    const document = completedPublish(conditional(INS_B));
+
+    const res = await inXml(submitXml('/fhir/DocumentReference', document));
+
+    expect(res.status).toBe(201);
+    const stored = res.body as unknown as DocumentReference;
+    expect(stored.subject?.identifier).toEqual({ system: INS_SYSTEM, value: INS_B });
+    expect(await retrieve(stored.content[0]?.attachment.url)).toEqual(
+      Buffer.from(document.content[0]?.attachment.data ?? '', 'base64'),
+    );
+  }, 60_000);
 });
