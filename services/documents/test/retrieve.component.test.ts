@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import type { Binary, DocumentReference, List } from 'fhir/r4';
+import type { AuditEvent, Binary, DocumentReference, List } from 'fhir/r4';
 import { buildProvideBundle, makeIns } from './builders';
 import { openHarness, type Harness } from './harness';
 
@@ -176,5 +176,25 @@ describe('reads of DocumentReference and List', () => {
     expect(known.body.issue[0].details.coding[0].code).toBe('DMP-RESOURCE-NOT-FOUND');
     expect(known.body.issue[0].details.coding).toEqual(unknown.body.issue[0].details.coding);
     expect(await h.store.outbox.pending('audit')).toBe(before + 2);
+  });
+});
+
+describe('the ITI-68 AuditEvent', () => {
+  it('names the document read by its title, for the patient’s access history', async () => {
+    await h.store.outbox.claim('audit', 10_000, 60_000); // what earlier reads recorded
+
+    await retrieve().expect(200);
+
+    const records = await h.store.outbox.claim('audit', 10, 60_000);
+    const events = records.map((record) => record.payload as AuditEvent);
+    const retrieved = events.find((event) =>
+      event.subtype?.some((coding) => coding.code === 'ITI-68'),
+    );
+    const entity = retrieved?.entity?.find((e) => e.what?.reference?.startsWith('Binary/'));
+    expect(entity?.what).toEqual({
+      reference: binaryPath.replace('/fhir/', ''),
+      display: document.content[0]?.attachment.title,
+    });
+    expect(document.content[0]?.attachment.title).toBeTruthy();
   });
 });

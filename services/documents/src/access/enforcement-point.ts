@@ -3,6 +3,7 @@ import type { Binary, DocumentReference, List, Resource } from 'fhir/r4';
 import { fhirError, isFhirError } from '@dmp/errors';
 import type { SearchFilter, SearchPage, SearchQuery } from '@dmp/fhir';
 import type { BlobInfo, ByteRange, ResourceStore } from '@dmp/storage';
+import { documentEntity } from '../domain/audit-event';
 import { metadataChanges } from '../domain/metadata-changes';
 import type { PatientIns } from '../domain/patient-ins';
 import { searchPatientOf } from '../domain/search-patient';
@@ -117,10 +118,12 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
       },
       current,
     );
-    const facts = {
-      interaction: 'read' as const,
-      entities: [{ what: { reference: `${type}/${id}` }, role: '4' as const }],
-    };
+    const reference = `${type}/${id}`;
+    const what =
+      current.resourceType === 'DocumentReference'
+        ? documentEntity(reference, current)
+        : { reference };
+    const facts = { interaction: 'read' as const, entities: [{ what, role: '4' as const }] };
     return { current, permit, facts };
   }
 
@@ -282,7 +285,7 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
           interaction: 'ITI-68',
           entities: [
             {
-              what: { reference: `Binary/${binaryId}` },
+              what: documentEntity(`Binary/${binaryId}`, document),
               role: '3',
               securityLabel: document.securityLabel?.flatMap((l) => l.coding ?? []),
             },
@@ -320,7 +323,10 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
       const facts = {
         interaction: 'PDSm-update' as const,
         entities: [
-          { what: { reference: `DocumentReference/${current.id ?? ''}` }, role: '3' as const },
+          {
+            what: documentEntity(`DocumentReference/${current.id ?? ''}`, current),
+            role: '3' as const,
+          },
         ],
       };
       // A patch that changes nothing (`test` operations) shows the document, no more.

@@ -1,5 +1,6 @@
 import type { Actor } from '@dmp/auth';
-import { buildAuditEvent } from './audit-event';
+import type { DocumentReference } from 'fhir/r4';
+import { buildAuditEvent, documentEntity, documentTitle } from './audit-event';
 
 const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
 const MODE = 'urn:oid:1.2.250.1.213.1.1.4.248';
@@ -64,5 +65,39 @@ describe('purpose of use in the documents AuditEvents (SPEC D.5)', () => {
     ]);
     const patient = event(actor({ kind: 'patient' }));
     expect(patient.agent.find((a) => a.requestor)?.purposeOfUse).toBeUndefined();
+  });
+});
+
+describe('the title a document is named by in the trail', () => {
+  const doc = (extra: Partial<DocumentReference>): DocumentReference => ({
+    resourceType: 'DocumentReference',
+    status: 'current',
+    content: [{ attachment: { contentType: 'application/pdf' } }],
+    ...extra,
+  });
+
+  it('is its description, else its attachment title, else its type text or display', () => {
+    const typed = {
+      coding: [{ system: 'http://loinc.org', code: '11490-0', display: 'CR de sortie' }],
+    };
+    expect(
+      documentTitle(
+        doc({ description: 'Lettre', content: [{ attachment: { title: 'CR.pdf' } }], type: typed }),
+      ),
+    ).toBe('Lettre');
+    expect(
+      documentTitle(doc({ content: [{ attachment: { title: 'CR.pdf' } }], type: typed })),
+    ).toBe('CR.pdf');
+    expect(documentTitle(doc({ type: { ...typed, text: 'Compte rendu' } }))).toBe('Compte rendu');
+    expect(documentTitle(doc({ type: typed }))).toBe('CR de sortie');
+    expect(documentTitle(doc({}))).toBeUndefined();
+  });
+
+  it('goes in the entity reference as its display, left out when the document has none', () => {
+    expect(documentEntity('Binary/b1', doc({ description: 'Lettre' }))).toEqual({
+      reference: 'Binary/b1',
+      display: 'Lettre',
+    });
+    expect(documentEntity('Binary/b1', doc({}))).toEqual({ reference: 'Binary/b1' });
   });
 });

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding, Reference } from 'fhir/r4';
+import type {
+  AuditEvent,
+  AuditEventAgent,
+  AuditEventEntity,
+  Coding,
+  DocumentReference,
+  Reference,
+} from 'fhir/r4';
 import { userAgentOf } from '@dmp/audit-trail';
 import type { Actor } from '@dmp/auth';
 import type { DecisionBasis } from './decision-basis';
@@ -18,6 +25,25 @@ export const ACCESS_DECISION_SYSTEM = 'https://dmp.example.fr/fhir/NamingSystem/
 /** The audited interaction: an MHD transaction, a PDSm metadata update, or a plain read. */
 export type AuditedInteraction =
   'ITI-65' | 'ITI-66' | 'ITI-67' | 'ITI-68' | 'ITI-105' | 'PDSm-update' | 'read';
+
+/**
+ * What a person calls a document, for the trail's readers (a patient's access history, an
+ * auditor): its description, else its first attachment's title, else its type.
+ */
+export function documentTitle(document: DocumentReference): string | undefined {
+  return (
+    document.description ??
+    document.content[0]?.attachment.title ??
+    document.type?.text ??
+    document.type?.coding?.[0]?.display
+  );
+}
+
+/** `what` of the entity naming a document (or its Binary), with its title when it has one. */
+export function documentEntity(reference: string, document: DocumentReference): Reference {
+  const title = documentTitle(document);
+  return title ? { reference, display: title } : { reference };
+}
 
 export interface AuditEntityInput {
   what: Reference;
