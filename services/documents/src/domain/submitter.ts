@@ -18,8 +18,6 @@ export function subjectIdOf(actor: Pick<Actor, 'kind' | 'id' | 'nationalProvider
  * compare it with the decision's subject, to let software manage its own submissions, and
  * searches of software are kept to them (`submitted_by`).
  */
-export function submitterSource(
-  actor: Pick<Actor, 'kind' | 'id' | 'nationalProviderId'>,
-): string {
+export function submitterSource(actor: Pick<Actor, 'kind' | 'id' | 'nationalProviderId'>): string {
   return `${SUBMITTER_PREFIX}${actor.kind}:${encodeURIComponent(subjectIdOf(actor))}`;
 }
