@@ -93,3 +93,28 @@ export function isVisibleTo(scope: ReadScope, event: AuditEvent): boolean {
 function denied(message: string) {
   return fhirError('DMP-AUDIT-ACCESS-DENIED', message);
 }
+
+/** Is the caller, a patient, the patient this event is about (an entity, not only its agent)? */
+function isAboutThem(scope: ReadScope, event: AuditEvent): boolean {
+  if (scope.kind !== 'patient') return false;
+  return (event.entity ?? []).some(
+    (e) =>
+      e.what?.identifier?.value === scope.identifier.value &&
+      (scope.identifier.system === undefined ||
+        e.what.identifier.system === scope.identifier.system),
+  );
+}
+
+/**
+ * What a restricted reader sees of an event. A refusal's real reason (`outcomeDesc`: "masked",
+ * "not the holder", "no DMP"…) is the auditor's and the record holder's: the services answer
+ * the refused caller 404 like an unknown id precisely so that they learn neither that the id
+ * exists nor that the patient masked it, and the caller reads their own actions here. So the
+ * reason of a failed event is left out for anyone but an auditor or the patient it is about.
+ */
+export function shownTo(scope: ReadScope, event: AuditEvent): AuditEvent {
+  if (scope.kind === 'all' || event.outcome === '0' || event.outcome === undefined) return event;
+  if (isAboutThem(scope, event)) return event;
+  const { outcomeDesc: _reason, ...rest } = event;
+  return rest;
+}

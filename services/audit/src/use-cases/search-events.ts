@@ -1,7 +1,7 @@
 import type { AuditEvent, Bundle, OperationOutcome } from 'fhir/r4';
 import { fhirError } from '@dmp/errors';
 import { buildSearchsetBundle, parseSearch, type SearchPage } from '@dmp/fhir';
-import { isVisibleTo, readScopeOf, scopeFilters } from '../domain/access-scope';
+import { isVisibleTo, readScopeOf, scopeFilters, shownTo } from '../domain/access-scope';
 import { recordAuditRead, type AuditContext, type CallContext } from './context';
 
 /**
@@ -23,7 +23,8 @@ export async function searchEvents(
   query.filters.push(...scopeFilters(scope));
   const page = await ctx.log.search(query);
   await recordAuditRead(ctx, call, 'search-type', params.toString());
-  return searchsetOf(call, 'AuditEvent', params, page, ignored);
+  const shown = { ...page, resources: page.resources.map((event) => shownTo(scope, event)) };
+  return searchsetOf(call, 'AuditEvent', params, shown, ignored);
 }
 
 /** One event by id; an event outside the caller's scope is answered as unknown (404). */
@@ -38,7 +39,7 @@ export async function readEvent(
   if (!event || !isVisibleTo(scope, event)) {
     throw fhirError('DMP-RESOURCE-NOT-FOUND', `AuditEvent/${id} is not known`);
   }
-  return event;
+  return shownTo(scope, event);
 }
 
 /** A searchset with `self` and, when there is more, `next` (the store's cursor as `_cursor`). */

@@ -14,6 +14,7 @@ import { isInsSystem } from '@dmp/fhir';
 import { documentFactsOf } from '../domain/document-facts';
 import type { DecisionCache } from '../access/decision-cache';
 import { obligationFilters } from '../domain/obligation-filters';
+import { subjectIdOf } from '../domain/submitter';
 import type { PatientIns } from '../domain/patient-ins';
 import type {
   AccessDecider,
@@ -111,8 +112,7 @@ export function evaluationOf(
   request: AccessRequest,
   patient: PatientIns,
 ): EvaluationRequest {
-  const subjectId =
-    actor.kind === 'practitioner' ? (actor.nationalProviderId ?? actor.id) : actor.id;
+  const subjectId = subjectIdOf(actor);
   return {
     subject: {
       type: actor.kind,
