@@ -50,12 +50,48 @@ export function requestIdEntity(requestId: string): AuditEventEntity {
   };
 }
 
-/** The query entity: the raw query, base64, exactly as received (BALP), never the results. */
+/** Query parameters that carry credentials (OAuth 2.0 / OpenID Connect), never kept in the trail. */
+const SECRET_PARAMETERS = new Set([
+  'access_token',
+  'id_token',
+  'refresh_token',
+  'token',
+  'client_secret',
+  'client_assertion',
+  'assertion',
+]);
+
+/**
+ * The raw query as received, but for the value of a parameter that carries a credential (a
+ * client that put its token in the URL): `access_token=[redacted]`. The services never read a
+ * token from the query, but the trail must not keep one.
+ */
+export function withoutCredentials(query: string): string {
+  return query
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals < 0 ? pair : pair.slice(0, equals);
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(name.replaceAll('+', ' '));
+      } catch {
+        decoded = name;
+      }
+      return SECRET_PARAMETERS.has(decoded.trim().toLowerCase()) ? `${name}=[redacted]` : pair;
+    })
+    .join('&');
+}
+
+/**
+ * The query entity: the raw query, base64, as received (BALP) less any credential
+ * (`withoutCredentials`), never the results.
+ */
 export function queryEntity(query: string): AuditEventEntity {
   return {
     type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
     role: { system: OBJECT_ROLE, code: '24', display: 'Query' },
-    query: Buffer.from(query, 'utf8').toString('base64'),
+    query: Buffer.from(withoutCredentials(query), 'utf8').toString('base64'),
   };
 }
 

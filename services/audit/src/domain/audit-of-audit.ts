@@ -1,4 +1,4 @@
-import { userAgentOf } from '@dmp/audit-trail';
+import { queryEntity, userAgentOf } from '@dmp/audit-trail';
 import type { AuditEvent, AuditEventEntity, Reference } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import {
@@ -35,12 +35,7 @@ export interface AuditReadInput {
 export function buildAuditLogRead(input: AuditReadInput): AuditEvent {
   const { actor } = input;
   const entity: AuditEventEntity[] = [
-    {
-      type: { system: ENTITY_TYPE, code: '2' },
-      role: { system: OBJECT_ROLE, code: '24', display: 'Query' },
-      query: Buffer.from(input.rawQuery, 'utf8').toString('base64'),
-      description: `AuditEvent ${input.interaction}`,
-    },
+    { ...queryEntity(input.rawQuery), description: `AuditEvent ${input.interaction}` },
     {
       type: {
         system: 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType',

@@ -7,7 +7,7 @@ import type {
   DocumentReference,
   Reference,
 } from 'fhir/r4';
-import { userAgentOf } from '@dmp/audit-trail';
+import { queryEntity, userAgentOf } from '@dmp/audit-trail';
 import type { Actor } from '@dmp/auth';
 import type { DecisionBasis } from './decision-basis';
 
@@ -213,13 +213,7 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
       ...(entity.securityLabel ? { securityLabel: entity.securityLabel } : {}),
     });
   }
-  if (input.query !== undefined) {
-    entities.push({
-      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
-      role: { system: OBJECT_ROLE, code: '24', display: 'Query' },
-      query: Buffer.from(input.query).toString('base64'),
-    });
-  }
+  if (input.query !== undefined) entities.push(queryEntity(input.query));
   if (mode === 'bris_de_glace' && input.actor.accessReason) {
     // The justification (SPEC D.5), never clinical content.
     entities.push({
