@@ -14,7 +14,10 @@ export interface AuditShipperOptions {
   batchSize?: number;
   /** Lease of a claimed batch: after it, an unacknowledged batch is claimed again (default 30 s). */
   leaseMs?: number;
-  /** Wait when the outbox is empty (default 200 ms). */
+  /**
+   * Wait when the outbox had less than a full batch (default 200 ms), so that under load the
+   * records of many requests share one Bundle (one post, one claim and one ack commit).
+   */
   idleMs?: number;
   /** Backoff after a failure: doubles from `minBackoffMs` up to `maxBackoffMs` (250 ms … 30 s). */
   minBackoffMs?: number;
@@ -63,8 +66,8 @@ function verdict(entry: EntryResponse | undefined): Verdict {
 }
 
 /**
- * Background loop: claims a batch of the outbox topic, posts it to the audit service as a batch
- * Bundle, and acks every entry the audit service stored (2xx). An entry it refused (4xx: it can
+ * Background loop: claims a batch of the outbox topic (the next one at once after a full batch,
+ * after `idleMs` otherwise), posts it to the audit service as a batch Bundle, and acks every entry the audit service stored (2xx). An entry it refused (4xx: it can
  * never be stored as it is) is moved to the dead-letter topic with the audit service's answer,
  * counted, and logged as an error, so that it neither blocks the queue nor vanishes. Anything
  * else (network, 5xx, a malformed answer) is retried with exponential backoff. At-least-once: a
@@ -74,6 +77,7 @@ function verdict(entry: EntryResponse | undefined): Verdict {
 export function startAuditShipper(options: AuditShipperOptions): AuditShipper {
   const doFetch = options.fetch ?? fetch;
   const url = `${options.auditUrl.replace(/\/+$/, '')}/fhir`;
+  const batchSize = options.batchSize ?? 200;
   const minBackoff = options.minBackoffMs ?? 250;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   let backoff = minBackoff;
@@ -89,11 +93,7 @@ export function startAuditShipper(options: AuditShipperOptions): AuditShipper {
     });
 
   async function shipOnce(): Promise<number> {
-    const records = await options.outbox.claim(
-      options.topic,
-      options.batchSize ?? 200,
-      options.leaseMs ?? 30_000,
-    );
+    const records = await options.outbox.claim(options.topic, batchSize, options.leaseMs ?? 30_000);
     if (records.length === 0) return 0;
     const response = await doFetch(url, {
       method: 'POST',
@@ -144,7 +144,9 @@ export function startAuditShipper(options: AuditShipperOptions): AuditShipper {
       try {
         const shipped = await shipOnce();
         backoff = minBackoff;
-        if (shipped === 0) await sleep(options.idleMs ?? 200);
+        // Only a full batch is followed at once by the next: a partial one means the outbox
+        // is drained, and what arrives meanwhile goes in one Bundle instead of one each.
+        if (shipped < batchSize) await sleep(options.idleMs ?? 200);
       } catch (error) {
         options.logger.warn({ err: error, retryInMs: backoff }, 'audit shipping failed');
         await sleep(backoff);

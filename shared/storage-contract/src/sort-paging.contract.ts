@@ -117,6 +117,29 @@ export function describeSortPagingContract(harness: ContractHarness<ResourceStor
       expect(none.resources).toHaveLength(2);
     });
 
+    it('counts every match whether the page holds them all, exactly, or not', async () => {
+      const patientId = randomId();
+      for (let i = 0; i < 3; i += 1) await store().create(buildDocument({ patientId }));
+      for (const count of [5, 3, 2]) {
+        const page = await store().search(
+          query('DocumentReference', [patientFilter(patientId)], { count }),
+        );
+        expect(page.total).toBe(3);
+        expect(page.resources).toHaveLength(Math.min(count, 3));
+        expect(page.nextCursor !== undefined).toBe(count < 3);
+      }
+      const first = await store().search(
+        query('DocumentReference', [patientFilter(patientId)], { count: 2 }),
+      );
+      const last = await store().search(
+        query('DocumentReference', [patientFilter(patientId)], {
+          count: 2,
+          cursor: first.nextCursor,
+        }),
+      );
+      expect(last).toMatchObject({ total: 3, resources: [expect.anything()] });
+    });
+
     it('a cursor from one query is refused by another', async () => {
       const patientId = randomId();
       for (let i = 0; i < 3; i += 1) await store().create(buildDocument({ patientId }));

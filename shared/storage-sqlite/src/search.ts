@@ -35,15 +35,18 @@ export function runSearch<T extends Resource>(
     ],
     ' AND ',
   );
-  const page: SearchPage<T> = { resources: [] };
-  if (query.total !== 'none' || query.summaryCount) {
-    const row = ctx.conn
-      .statement(`SELECT COUNT(*) AS n FROM resources r WHERE ${where.sql}`)
-      .get(...where.params) as { n: number };
-    page.total = row.n;
-  }
+  const countAll = () =>
+    (
+      ctx.conn
+        .statement(`SELECT COUNT(*) AS n FROM resources r WHERE ${where.sql}`)
+        .get(...where.params) as { n: number }
+    ).n;
   const count = Math.min(query.count, maxCount);
-  if (query.summaryCount || count <= 0) return page;
+  if (query.summaryCount || count <= 0) {
+    return query.total !== 'none' || query.summaryCount
+      ? { resources: [], total: countAll() }
+      : { resources: [] };
+  }
 
   const sort = sortColumns(query.sort);
   const { keyNames, select, keyset, order } = planKeyset(sort, query);
@@ -60,6 +63,11 @@ export function runSearch<T extends Resource>(
     string,
     string
   >[];
+  const page: SearchPage<T> = { resources: [] };
+  if (query.total !== 'none') {
+    // A first page that holds every match (most searches of one patient) is their count.
+    page.total = !query.cursor && rows.length <= count ? rows.length : countAll();
+  }
   Object.assign(page, pageOfRows<T>(rows, count, query, keyNames));
   return page;
 }

@@ -185,6 +185,12 @@ async function main(): Promise<void> {
   ) as Record<Service, string>;
   const summary = report(phases, profiles, extra);
   writeFileSync(path.join(OUT, 'summary.md'), summary);
+  // The phases' monotonic windows, to read the profiles over them again (`summarizeWindow`).
+  const windows = Object.fromEntries(phases.map((p) => [p.label, p.window]));
+  writeFileSync(
+    path.join(OUT, 'windows.json'),
+    `${JSON.stringify({ profiles, windows }, null, 2)}\n`,
+  );
   process.stdout.write(`${summary}\nprofiles and summary in ${OUT}\n`);
 }
 
