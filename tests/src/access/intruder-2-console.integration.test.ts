@@ -190,6 +190,10 @@ describe('the audit trail tells a refused caller no more than the 404 did', () =
         .set('Authorization', `Bearer ${bearer}`);
       expect(res.status).toBe(200);
       expect(res.text).not.toMatch(reasons);
+      // Not even that the refusal happened: whose document it was stays unknown too.
+      const events = JSON.stringify(res.body.entry ?? []);
+      expect(events).not.toContain(INS_A);
+      expect(events).not.toContain(masked.id);
       for (const entry of (res.body.entry ?? []) as { resource: { id: string } }[]) {
         const one = await request(world.wired.audit)
           .get(`/fhir/AuditEvent/${entry.resource.id}`)
@@ -205,5 +209,12 @@ describe('the audit trail tells a refused caller no more than the 404 did', () =
       .expect(200);
     expect(all.text).toMatch(/DOCUMENT_MASKED/);
     expect(all.text).toMatch(/NOT_THE_HOLDER/);
+    // The patient the refusals are about reads them, reasons included.
+    const holder = await world.token(claims.patient(INS_A));
+    const theirs = await request(world.wired.audit)
+      .get(`/fhir/AuditEvent?outcome=4&_count=100`)
+      .set('Authorization', `Bearer ${holder}`)
+      .expect(200);
+    expect(theirs.text).toMatch(/DOCUMENT_MASKED/);
   });
 });

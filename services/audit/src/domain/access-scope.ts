@@ -1,13 +1,19 @@
-import type { AuditEvent, Identifier } from 'fhir/r4';
+import type { AuditEvent, Identifier, Reference } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
 import { fhirError } from '@dmp/errors';
-import type { SearchFilter } from '@dmp/fhir';
+import type { SearchFilter, TokenFilter } from '@dmp/fhir';
 import { IDNAT_PS_SYSTEM } from './vocabulary';
 
 /**
  * What part of the audit trail a caller may read (SPEC C.5.2, D.6): auditors everything, a patient
- * the events about themself (their INS as the patient entity), a professional their own actions
- * (their idNat_PS as an agent). Systems and anyone else: nothing (403).
+ * the events about themself (their INS as the patient entity) and their own answered actions, a
+ * professional their own answered actions (their idNat_PS as an agent). Systems and anyone else:
+ * nothing (403).
+ *
+ * Refusals (outcome other than 0) are for auditors and the patient they are about, never for the
+ * refused caller: the services answer a refused read 404 like an unknown id, so that the caller
+ * learns neither that the id exists, nor whose it is, nor why it was refused; the refusal's
+ * event names the patient, the document and the real reason, and showing it back would undo that.
  */
 export type ReadScope =
   | { kind: 'all' }
@@ -30,25 +36,34 @@ export function readScopeOf(actor: Actor): ReadScope {
   }
 }
 
+/** Events of an answered request (outcome 0, success). */
+const ANSWERED: TokenFilter = {
+  kind: 'token',
+  param: 'outcome',
+  negate: false,
+  anyOf: [{ code: '0' }],
+};
+
 /** The filters ANDed to every search of a restricted caller. */
 export function scopeFilters(scope: ReadScope): SearchFilter[] {
   switch (scope.kind) {
     case 'all':
       return [];
-    case 'patient':
+    case 'patient': {
+      const ins = { system: scope.identifier.system, code: scope.identifier.value };
       return [
         {
           kind: 'chain',
           param: 'patient',
           targetType: 'Patient',
-          target: {
-            kind: 'token',
-            param: 'identifier',
-            negate: false,
-            anyOf: [{ system: scope.identifier.system, code: scope.identifier.value }],
-          },
+          target: { kind: 'token', param: 'identifier', negate: false, anyOf: [ins] },
+        },
+        {
+          kind: 'any',
+          anyOf: [ANSWERED, { kind: 'token', param: 'entity-id', negate: false, anyOf: [ins] }],
         },
       ];
+    }
     case 'professional':
       return [
         {
@@ -62,6 +77,7 @@ export function scopeFilters(scope: ReadScope): SearchFilter[] {
             anyOf: [{ system: IDNAT_PS_SYSTEM, code: scope.id }],
           },
         },
+        ANSWERED,
       ];
   }
 }
@@ -71,50 +87,27 @@ export function isVisibleTo(scope: ReadScope, event: AuditEvent): boolean {
   switch (scope.kind) {
     case 'all':
       return true;
-    case 'patient':
-      return [
-        ...(event.entity ?? []).map((e) => e.what),
-        ...(event.agent ?? []).map((a) => a.who),
-      ].some(
-        (ref) =>
-          ref?.identifier?.value === scope.identifier.value &&
-          (scope.identifier.system === undefined ||
-            ref.identifier.system === scope.identifier.system),
-      );
+    case 'patient': {
+      const isTheirs = (ref: Reference | undefined) =>
+        ref?.identifier?.value === scope.identifier.value &&
+        (scope.identifier.system === undefined ||
+          ref.identifier.system === scope.identifier.system);
+      const aboutThem = (event.entity ?? []).some((e) => isTheirs(e.what));
+      const byThem = (event.agent ?? []).some((a) => isTheirs(a.who));
+      return aboutThem || (byThem && event.outcome === '0');
+    }
     case 'professional':
-      return (event.agent ?? []).some(
-        (agent) =>
-          agent.who?.identifier?.value === scope.id &&
-          agent.who.identifier.system === IDNAT_PS_SYSTEM,
+      return (
+        event.outcome === '0' &&
+        (event.agent ?? []).some(
+          (agent) =>
+            agent.who?.identifier?.value === scope.id &&
+            agent.who.identifier.system === IDNAT_PS_SYSTEM,
+        )
       );
   }
 }
 
 function denied(message: string) {
   return fhirError('DMP-AUDIT-ACCESS-DENIED', message);
-}
-
-/** Is the caller, a patient, the patient this event is about (an entity, not only its agent)? */
-function isAboutThem(scope: ReadScope, event: AuditEvent): boolean {
-  if (scope.kind !== 'patient') return false;
-  return (event.entity ?? []).some(
-    (e) =>
-      e.what?.identifier?.value === scope.identifier.value &&
-      (scope.identifier.system === undefined ||
-        e.what.identifier.system === scope.identifier.system),
-  );
-}
-
-/**
- * What a restricted reader sees of an event. A refusal's real reason (`outcomeDesc`: "masked",
- * "not the holder", "no DMP"…) is the auditor's and the record holder's: the services answer
- * the refused caller 404 like an unknown id precisely so that they learn neither that the id
- * exists nor that the patient masked it, and the caller reads their own actions here. So the
- * reason of a failed event is left out for anyone but an auditor or the patient it is about.
- */
-export function shownTo(scope: ReadScope, event: AuditEvent): AuditEvent {
-  if (scope.kind === 'all' || event.outcome === '0' || event.outcome === undefined) return event;
-  if (isAboutThem(scope, event)) return event;
-  const { outcomeDesc: _reason, ...rest } = event;
-  return rest;
 }

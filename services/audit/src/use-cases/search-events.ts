@@ -1,12 +1,13 @@
 import type { AuditEvent, Bundle, OperationOutcome } from 'fhir/r4';
 import { fhirError } from '@dmp/errors';
 import { buildSearchsetBundle, parseSearch, type SearchPage } from '@dmp/fhir';
-import { isVisibleTo, readScopeOf, scopeFilters, shownTo } from '../domain/access-scope';
+import { isVisibleTo, readScopeOf, scopeFilters } from '../domain/access-scope';
 import { recordAuditRead, type AuditContext, type CallContext } from './context';
 
 /**
  * ITI-81 Retrieve ATNA Audit Event (GET or POST `_search`): the caller's read scope is ANDed
- * into the query (auditor: all; patient: about themself; professional: own actions; else 403),
+ * into the query (auditor: all; patient: about themself and own answered actions; professional:
+ * own answered actions; else 403),
  * the read is recorded, then the searchset is answered with an absolute `next` link.
  */
 export async function searchEvents(
@@ -23,8 +24,7 @@ export async function searchEvents(
   query.filters.push(...scopeFilters(scope));
   const page = await ctx.log.search(query);
   await recordAuditRead(ctx, call, 'search-type', params.toString());
-  const shown = { ...page, resources: page.resources.map((event) => shownTo(scope, event)) };
-  return searchsetOf(call, 'AuditEvent', params, shown, ignored);
+  return searchsetOf(call, 'AuditEvent', params, page, ignored);
 }
 
 /** One event by id; an event outside the caller's scope is answered as unknown (404). */
@@ -39,7 +39,7 @@ export async function readEvent(
   if (!event || !isVisibleTo(scope, event)) {
     throw fhirError('DMP-RESOURCE-NOT-FOUND', `AuditEvent/${id} is not known`);
   }
-  return shownTo(scope, event);
+  return event;
 }
 
 /** A searchset with `self` and, when there is more, `next` (the store's cursor as `_cursor`). */
