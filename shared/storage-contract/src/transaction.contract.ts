@@ -78,6 +78,59 @@ export function describeTransactionContract(harness: ContractHarness<ResourceSto
       await expect(store().read('DocumentReference', created)).resolves.toBeDefined();
     });
 
+    it('searches outside a transaction see each commit at once, never open or rolled-back writes', async () => {
+      const byId = (id: string) =>
+        store()
+          .search({
+            resourceType: 'DocumentReference',
+            filters: [{ kind: 'token', param: '_id', negate: false, anyOf: [{ code: id }] }],
+            sort: [],
+            count: 10,
+            total: 'accurate',
+            summaryCount: false,
+          })
+          .then((page) => page.resources.map((r) => r.id));
+      // Warm whatever the store caches, then commit: the next search sees the commit.
+      const first = (await store().create(buildDocument())).id ?? '';
+      expect(await byId(first)).toEqual([first]);
+      const second = (await store().create(buildDocument())).id ?? '';
+      expect(await byId(second)).toEqual([second]);
+      // A transaction paused after its write: searches outside see nothing of it yet.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let created = '';
+      let markWritten!: () => void;
+      const written = new Promise<void>((resolve) => (markWritten = resolve));
+      const running = store().transaction(async (tx) => {
+        created = (await tx.create(buildDocument())).id ?? '';
+        markWritten();
+        await gate;
+      });
+      await written;
+      const outside = byId(created);
+      const early = await Promise.race([
+        outside,
+        new Promise((r) => setTimeout(() => r('waiting'), 50)),
+      ]);
+      expect([[], 'waiting']).toContainEqual(early);
+      release();
+      await running;
+      expect(await byId(created)).toEqual([created]);
+      // A rolled-back write is never seen, and the store answers normally afterwards.
+      let rolledBack = '';
+      await expect(
+        store().transaction(async (tx) => {
+          rolledBack = (await tx.create(buildDocument())).id ?? '';
+          throw new Error('business rule failed');
+        }),
+      ).rejects.toThrow('business rule failed');
+      expect(await byId(rolledBack)).toEqual([]);
+      await expect(store().read('DocumentReference', rolledBack)).rejects.toMatchObject({
+        status: 404,
+      });
+      await expect(store().read('DocumentReference', created)).resolves.toBeDefined();
+    });
+
     const serialized = harness.caps?.serializedTransactions === false ? it.skip : it;
     serialized('transactions are serialized: concurrent ones never interleave', async () => {
       const order: string[] = [];

@@ -1,5 +1,6 @@
 import { SEARCH_PARAMETERS, type SearchFilter } from '@dmp/fhir';
 import { createIndexer } from '@dmp/storage';
+import { pageLimit } from './search';
 import { escapeLike, renderFilters } from './search-sql';
 
 const indexer = createIndexer(SEARCH_PARAMETERS);
@@ -59,5 +60,15 @@ describe('renderFilters', () => {
 
   it('escapes LIKE wildcards and the escape character itself', () => {
     expect(escapeLike('50%_a\\b')).toBe('50\\%\\_a\\\\b');
+  });
+});
+
+describe('pageLimit', () => {
+  it('writes one row more than the page into the SQL, for integer page sizes only', () => {
+    expect(pageLimit(20)).toBe('LIMIT 21');
+    expect(pageLimit(0)).toBe('LIMIT 1');
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 2.5, -1, 2 ** 53]) {
+      expect(() => pageLimit(bad)).toThrow(TypeError);
+    }
   });
 });

@@ -2,7 +2,7 @@ import type { AuditEvent } from 'fhir/r4';
 import type { SearchPage, SearchQuery, SortKey } from '@dmp/fhir';
 import type { Indexer } from '@dmp/storage';
 import type { Connection } from '../connection';
-import { HIGH_SENTINEL, pageOfRows, planKeyset, type SortColumn } from '../search';
+import { HIGH_SENTINEL, pageLimit, pageOfRows, planKeyset, type SortColumn } from '../search';
 import { join, renderFilters, type Fragment, type SearchTables } from '../search-sql';
 
 /** The audit log's tables for the shared search renderer (chains match indexed values only). */
@@ -45,13 +45,10 @@ export function searchAuditEvents(
   const { keyNames, select, keyset, order } = planKeyset(sort, query);
   const sql =
     `SELECT id, ${keyNames.join(', ')}, json FROM (SELECT r.seq AS id, r.json AS json, ${select.sql} ` +
-    `FROM audit_events r WHERE ${where.sql}) WHERE ${keyset.sql} ORDER BY ${order} LIMIT ?`;
+    `FROM audit_events r WHERE ${where.sql}) WHERE ${keyset.sql} ORDER BY ${order} ${pageLimit(count)}`;
   const rows = conn
     .statement(sql)
-    .all(...select.params, ...where.params, ...keyset.params, count + 1) as Record<
-    string,
-    string | number
-  >[];
+    .all(...select.params, ...where.params, ...keyset.params) as Record<string, string | number>[];
   Object.assign(page, pageOfRows<AuditEvent>(rows, count, query, keyNames));
   return page;
 }
