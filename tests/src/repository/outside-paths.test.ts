@@ -3,10 +3,13 @@ import { REPOSITORY_ROOT } from '@dmp/test-fixtures';
 import { findOutsidePaths } from './outside-paths';
 
 /*
- * The samples are assembled at run time (`UP` is two dots and a slash), so that this file does
- * not itself refer outside the repository for the whole-repository test.
+ * The samples are assembled at run time (`PARENT` is two dots, `UP` two dots and a slash), so
+ * that this file does not itself refer outside the repository.
  */
-const UP = ['..', ''].join('/');
+const PARENT = ['.', '.'].join('');
+const UP = [PARENT, ''].join('/');
+/** A folder beside the repository, which a clone elsewhere does not have. */
+const BESIDE = 'sibling-folder';
 const WORK = ['', 'work', ''].join('/');
 const dirnameCall = (base: string, segments: string[]) =>
   `const FIXTURES = path.resolve(${base}, ${segments.map((s) => `'${s}'`).join(', ')});`;
@@ -45,7 +48,7 @@ describe('findOutsidePaths', () => {
   });
 
   it('finds __dirname-based paths that climb above the root, in one string or in segments', () => {
-    const segments = dirnameCall('__dirname', ['..', '..', '..', '..', 'shared', 'fixtures']);
+    const segments = dirnameCall('__dirname', [PARENT, PARENT, PARENT, PARENT, BESIDE, 'fixtures']);
     const oneString = dirnameCall('__dirname', [`${UP.repeat(6)}shared/fixtures`]);
 
     expect(found('services/documents/test/harness.ts', segments)).toHaveLength(1);
@@ -53,15 +56,18 @@ describe('findOutsidePaths', () => {
       found('shared/fhir/src/search/parameters/registry.test.ts', oneString).length,
     ).toBeGreaterThan(0);
     expect(
-      found('services/documents/test/harness.ts', dirnameCall('__dirname', ['..', '..', '..'])),
+      found(
+        'services/documents/test/harness.ts',
+        dirnameCall('__dirname', [PARENT, PARENT, PARENT]),
+      ),
     ).toEqual([]);
   });
 
   it('finds a path built above the repository root from the root or the working directory', () => {
     expect(
-      found('tests/src/seed/seed.ts', dirnameCall('ROOT', ['..', 'shared', 'fixtures'])),
+      found('tests/src/seed/seed.ts', dirnameCall('ROOT', [PARENT, BESIDE, 'fixtures'])),
     ).toHaveLength(1);
-    expect(found('scripts/x.js', dirnameCall('process.cwd()', ['..', 'shared']))).toHaveLength(1);
+    expect(found('scripts/x.js', dirnameCall('process.cwd()', [PARENT, BESIDE]))).toHaveLength(1);
     expect(found('tests/src/seed/seed.ts', dirnameCall('ROOT', ['tests', 'fixtures']))).toEqual([]);
   });
 
