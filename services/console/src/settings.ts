@@ -1,4 +1,4 @@
-import type { Setting } from '@dmp/config';
+import { PROCESS_SETTINGS, type Setting } from '@dmp/config';
 
 /**
  * Settings of the web console (`services/console`). The common `HOST`, `DATA_DIR`, `LOG_LEVEL`
@@ -117,25 +117,7 @@ export const consoleSettings = {
     default: ['openid'],
     doc: 'Scopes asked of the patient identity provider',
   },
-  host: {
-    env: 'HOST',
-    type: 'string',
-    default: '127.0.0.1',
-    doc: 'Interface the services listen on (`0.0.0.0` in containers)',
-  },
-  dataDir: {
-    env: 'DATA_DIR',
-    type: 'string',
-    default: './data',
-    doc: 'Directory for the embedded databases, document files and the dev issuer keys',
-  },
-  logLevel: {
-    env: 'LOG_LEVEL',
-    type: 'string',
-    default: 'info',
-    oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-    doc: 'pino log level',
-  },
+  ...PROCESS_SETTINGS,
   devIssuer: {
     env: 'AUTH_DEV_ISSUER',
     type: 'boolean',

@@ -8,6 +8,29 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   audit: 8083,
 };
 
+/** The settings every process of the product reads the same way (services and console). */
+export const PROCESS_SETTINGS = {
+  host: {
+    env: 'HOST',
+    type: 'string',
+    default: '127.0.0.1',
+    doc: 'Interface the services listen on (`0.0.0.0` in containers)',
+  },
+  dataDir: {
+    env: 'DATA_DIR',
+    type: 'string',
+    default: './data',
+    doc: 'Directory for the embedded databases, document files and the dev issuer keys',
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    type: 'string',
+    default: 'info',
+    oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    doc: 'pino log level',
+  },
+} as const satisfies Record<string, Setting>;
+
 /**
  * The settings every service reads. Per-service variables carry the service's prefix
  * (`DOCUMENTS_PORT`, `CONSENT_STORAGE_URL`, …) so that one environment can configure all three.
@@ -33,25 +56,7 @@ export function serviceSettings(service: ServiceName) {
       type: 'string',
       doc: `Database of the ${service} service: \`sqlite:<file>\` (default \`sqlite:$DATA_DIR/${service}/${service}.sqlite\`)`,
     },
-    host: {
-      env: 'HOST',
-      type: 'string',
-      default: '127.0.0.1',
-      doc: 'Interface the services listen on (`0.0.0.0` in containers)',
-    },
-    dataDir: {
-      env: 'DATA_DIR',
-      type: 'string',
-      default: './data',
-      doc: 'Directory for the embedded databases, document files and the dev issuer keys',
-    },
-    logLevel: {
-      env: 'LOG_LEVEL',
-      type: 'string',
-      default: 'info',
-      oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-      doc: 'pino log level',
-    },
+    ...PROCESS_SETTINGS,
     bodyLimit: {
       env: 'BODY_LIMIT',
       type: 'string',
