@@ -8,6 +8,7 @@ import { auditSearchParams, NO_FILTERS } from '../../logic/audit-search';
 import { countPerDay, parisDay, type DayCount } from '../../logic/daily-counts';
 import { apiPath, consolePathOf } from '../../logic/fhir-paths';
 import type { Failure } from '../../logic/operation-outcome';
+import { DateRangeFields } from '../../components/date-range';
 
 /** Per-day accesses and refusals for one patient or one professional (every page of ITI-81). */
 export function ActivityView() {
@@ -84,26 +85,7 @@ export function ActivityView() {
             onChange={(e) => setIdentifier(e.target.value)}
           />
         </div>
-        <div>
-          <label htmlFor="activity-from">Du</label>
-          <input
-            id="activity-from"
-            type="date"
-            value={from}
-            required
-            onChange={(e) => setFrom(e.target.value)}
-          />
-        </div>
-        <div>
-          <label htmlFor="activity-to">Au</label>
-          <input
-            id="activity-to"
-            type="date"
-            value={to}
-            required
-            onChange={(e) => setTo(e.target.value)}
-          />
-        </div>
+        <DateRangeFields id="activity" from={from} to={to} onFrom={setFrom} onTo={setTo} />
         <div className="actions">
           <button type="submit" disabled={loaded !== undefined}>
             Afficher

@@ -4,6 +4,7 @@ import { ErrorBox, Notice, Progress } from '../../components/feedback';
 import { failureFrom } from '../../components/use-call';
 import { apiPath } from '../../logic/fhir-paths';
 import type { Failure } from '../../logic/operation-outcome';
+import { DateRangeFields } from '../../components/date-range';
 
 interface Download {
   url: string;
@@ -55,26 +56,14 @@ export function ExportView() {
     <section aria-labelledby="export-title">
       <h1 id="export-title">Export de la trace (NDJSON)</h1>
       <form className="filters" onSubmit={(e) => void run(e)}>
-        <div>
-          <label htmlFor="export-from">Du</label>
-          <input
-            id="export-from"
-            type="date"
-            value={from}
-            required
-            onChange={(e) => setFrom(e.target.value)}
-          />
-        </div>
-        <div>
-          <label htmlFor="export-to">Au (inclus)</label>
-          <input
-            id="export-to"
-            type="date"
-            value={to}
-            required
-            onChange={(e) => setTo(e.target.value)}
-          />
-        </div>
+        <DateRangeFields
+          id="export"
+          from={from}
+          to={to}
+          toLabel="Au (inclus)"
+          onFrom={setFrom}
+          onTo={setTo}
+        />
         <div className="actions">
           <button type="submit" disabled={progress !== undefined}>
             Exporter
