@@ -1,87 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { FIXTURES, openHarness, readFixture, uniquify, type Harness } from './harness';
+import { describeAsbestosCorpus, type CorpusAnswer } from './asbestos-corpus';
+import { openHarness, type Harness } from './harness';
 
-/**
- * The NIST asbestos MHD v4.2.0 Document Recipient corpus (both collections): each bundle gets
- * fresh identifiers, the follow-up cases (replace, addendum, transform) go after their original
- * with `${original}` bound to it, and every case must get the status of `index.json` ("?" in
- * the index: the tool accepts any answer; a conforming recipient accepts them, so 200).
- */
-interface IndexCase {
-  test: string;
-  file: string;
-  expectedHttpStatus: string;
-  vars: string;
-}
-
+/** The NIST asbestos MHD v4.2.0 Document Recipient corpus, each bundle posted as FHIR JSON. */
 let h: Harness;
 beforeAll(async () => {
   h = await openHarness();
 });
 afterAll(() => h.close());
 
-function prepare(bundle: unknown, original: string | undefined): unknown {
-  let text = JSON.stringify(uniquify(bundle)).replaceAll('@{RandomUUID}', () => randomUUID());
-  if (original !== undefined) text = text.replaceAll('${original}', original);
-  return JSON.parse(text);
-}
-
-const post = (bundle: unknown) =>
-  request(h.app)
+async function post(bundle: object): Promise<CorpusAnswer> {
+  const res = await request(h.app)
     .post('/fhir/')
     .set('Authorization', `Bearer ${h.systemToken}`)
     .set('Content-Type', 'application/fhir+json')
     .send(JSON.stringify(bundle));
+  return { status: res.status, body: res.body as CorpusAnswer['body'] };
+}
 
-describe.each(['comprehensive', 'minimal'])('asbestos MHDv420 %s collection', (collection) => {
-  const index = readFixture<{ tests: IndexCase[] }>('asbestos-mhd-v420', collection, 'index.json');
-  const originals = index.tests.filter((c) => c.file.endsWith('__original.json'));
-  const followUps = index.tests.filter((c) => c.vars.includes('${original}'));
-  const single = index.tests.filter((c) => !originals.includes(c) && !followUps.includes(c));
-
-  it.each(single.map((c) => [c.test, c] as const))(
-    '%s answers its expected status',
-    async (_name, c) => {
-      const res = await post(
-        prepare(readFixture('asbestos-mhd-v420', collection, c.file), undefined),
-      );
-
-      expect({
-        status: res.status,
-        outcome: res.status === 200 ? undefined : res.body.resourceType,
-      }).toEqual({
-        status: Number(c.expectedHttpStatus),
-        outcome: Number(c.expectedHttpStatus) === 200 ? undefined : 'OperationOutcome',
-      });
-    },
-  );
-
-  it.each(followUps.map((c) => [c.test, c] as const))(
-    '%s is accepted after its original',
-    async (_name, c) => {
-      const originalCase = originals.find((o) => o.test === c.test);
-      expect(originalCase).toBeDefined();
-      const first = await post(
-        prepare(readFixture('asbestos-mhd-v420', collection, originalCase?.file ?? ''), undefined),
-      );
-      expect(first.status).toBe(200);
-      const location = (first.body.entry as { response: { location: string } }[])
-        .map((entry) => entry.response.location)
-        .find((loc) => loc.startsWith('DocumentReference/'));
-      const original = location?.split('/_history')[0];
-
-      const res = await post(
-        prepare(readFixture('asbestos-mhd-v420', collection, c.file), original),
-      );
-
-      expect(res.body.issue ?? []).toEqual([]);
-      expect(res.status).toBe(200);
-    },
-  );
-
-  it('has a fixture for every case of the index', () => {
-    expect(FIXTURES.length).toBeGreaterThan(0);
-    expect(single.length + originals.length + followUps.length).toBe(index.tests.length);
-  });
-});
+describeAsbestosCorpus('asbestos MHDv420 %s collection', post);

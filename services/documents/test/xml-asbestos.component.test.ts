@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { fhirXmlToJson, jsonToFhirXml } from '@dmp/http';
-import { openHarness, readFixture, uniquify, type Harness } from './harness';
+import { describeAsbestosCorpus, type CorpusAnswer } from './asbestos-corpus';
+import { openHarness, type Harness } from './harness';
 
 /**
  * The NIST asbestos MHD v4.2.0 Document Recipient corpus once more, every bundle sent as FHIR
@@ -9,24 +9,11 @@ import { openHarness, readFixture, uniquify, type Harness } from './harness';
  * `index.json`, and the follow-up cases go after their original, sent as XML too. Answers are
  * asked for in XML and read with the FHIR XML parser.
  */
-interface IndexCase {
-  test: string;
-  file: string;
-  expectedHttpStatus: string;
-  vars: string;
-}
-
 let h: Harness;
 beforeAll(async () => {
   h = await openHarness();
 });
 afterAll(() => h.close());
-
-function prepare(bundle: unknown, original: string | undefined): object {
-  let text = JSON.stringify(uniquify(bundle)).replaceAll('@{RandomUUID}', () => randomUUID());
-  if (original !== undefined) text = text.replaceAll('${original}', original);
-  return JSON.parse(text) as object;
-}
 
 /**
  * The bundle in FHIR XML as the tool writes it. One case (Missing_PatientID_Reference) has an
@@ -41,7 +28,7 @@ function asToolXml(bundle: object): string {
   );
 }
 
-async function postXml(bundle: object) {
+async function postXml(bundle: object): Promise<CorpusAnswer> {
   const res = await request(h.app)
     .post('/fhir/')
     .set('Authorization', `Bearer ${h.systemToken}`)
@@ -52,63 +39,4 @@ async function postXml(bundle: object) {
   return { status: res.status, body: fhirXmlToJson(res.text, 128) };
 }
 
-describe.each(['comprehensive', 'minimal'])(
-  'asbestos MHDv420 %s collection in XML',
-  (collection) => {
-    const index = readFixture<{ tests: IndexCase[] }>(
-      'asbestos-mhd-v420',
-      collection,
-      'index.json',
-    );
-    const originals = index.tests.filter((c) => c.file.endsWith('__original.json'));
-    const followUps = index.tests.filter((c) => c.vars.includes('${original}'));
-    const single = index.tests.filter((c) => !originals.includes(c) && !followUps.includes(c));
-
-    it.each(single.map((c) => [c.test, c] as const))(
-      '%s answers its expected status',
-      async (_name, c) => {
-        const res = await postXml(
-          prepare(readFixture('asbestos-mhd-v420', collection, c.file), undefined),
-        );
-
-        expect({
-          status: res.status,
-          outcome: res.status === 200 ? undefined : res.body.resourceType,
-        }).toEqual({
-          status: Number(c.expectedHttpStatus),
-          outcome: Number(c.expectedHttpStatus) === 200 ? undefined : 'OperationOutcome',
-        });
-      },
-    );
-
-    it.each(followUps.map((c) => [c.test, c] as const))(
-      '%s is accepted after its original',
-      async (_name, c) => {
-        const originalCase = originals.find((o) => o.test === c.test);
-        expect(originalCase).toBeDefined();
-        const first = await postXml(
-          prepare(
-            readFixture('asbestos-mhd-v420', collection, originalCase?.file ?? ''),
-            undefined,
-          ),
-        );
-        expect(first.status).toBe(200);
-        const location = (first.body.entry as { response: { location: string } }[])
-          .map((entry) => entry.response.location)
-          .find((loc) => loc.startsWith('DocumentReference/'));
-        const original = location?.split('/_history')[0];
-
-        const res = await postXml(
-          prepare(readFixture('asbestos-mhd-v420', collection, c.file), original),
-        );
-
-        expect(res.body.issue ?? []).toEqual([]);
-        expect(res.status).toBe(200);
-      },
-    );
-
-    it('runs every case of the index', () => {
-      expect(single.length + originals.length + followUps.length).toBe(index.tests.length);
-    });
-  },
-);
+describeAsbestosCorpus('asbestos MHDv420 %s collection in XML', postXml);
