@@ -7,13 +7,13 @@ import { benchIns } from '../../../services/documents/src/bench/bench-data';
 import { openFeedProxy } from '../wiring/feed-proxy';
 import { INS_SYSTEM, loadExamplePolicy, type DocumentsInstance } from '../wiring/wired-harness';
 import {
+  MASK_PATCH,
   change,
   claims,
   documentBundle,
   openWorld,
   ORG_A,
   patientParameter,
-  VISIBILITY,
   type World,
 } from './world';
 
@@ -223,15 +223,7 @@ describe('every request that starts after a change answered is decided on the ne
       .patch(read)
       .set('Authorization', `Bearer ${p.holder}`)
       .set('Content-Type', 'application/json-patch+json')
-      .send(
-        JSON.stringify([
-          {
-            op: 'add',
-            path: '/securityLabel/-',
-            value: { coding: [{ system: VISIBILITY, code: 'MASQUE_PS' }] },
-          },
-        ]),
-      )
+      .send(JSON.stringify(MASK_PATCH))
       .expect(200);
 
     await get(instanceA(), read, doctor).expect(404);

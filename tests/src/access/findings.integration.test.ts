@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { AuditEvent, Bundle, DocumentReference } from 'fhir/r4';
 import { INS_SYSTEM } from '../wiring/wired-harness';
 import {
+  MASK_PATCH,
   blockProfessional,
   claims,
   documentBundle,
@@ -72,13 +73,7 @@ const careTeam = () => token(claims.practitioner(PS.careTeam, { attestation: 'ca
 
 async function maskedDocument(): Promise<string> {
   const { id } = await submit(await hospitalA(), documentBundle(INS_A, `M-${randomUUID()}`));
-  await jsonPatch(id, await token(claims.patient(INS_A)), [
-    {
-      op: 'add',
-      path: '/securityLabel/-',
-      value: { coding: [{ system: VISIBILITY, code: 'MASQUE_PS' }] },
-    },
-  ]).expect(200);
+  await jsonPatch(id, await token(claims.patient(INS_A)), MASK_PATCH).expect(200);
   return id;
 }
 
@@ -152,13 +147,7 @@ describe('finding 2: no unmasking through PATCH, no change to what one may not s
     await jsonPatch(id, await careTeam(), [
       { op: 'test', path: '/status', value: 'current' },
     ]).expect(404);
-    await jsonPatch(id, await careTeam(), [
-      {
-        op: 'add',
-        path: '/securityLabel/-',
-        value: { coding: [{ system: VISIBILITY, code: 'MASQUE_PS' }] },
-      },
-    ]).expect(404);
+    await jsonPatch(id, await careTeam(), MASK_PATCH).expect(404);
   });
 
   it('the patient cannot lift an INVISIBLE_PATIENT label a doctor set; the doctor can (the announcement)', async () => {

@@ -4,6 +4,7 @@ import type { Bundle, List } from 'fhir/r4';
 import { INS_SYSTEM, loadExamplePolicy } from '../wiring/wired-harness';
 import type { AccessPolicy } from '@dmp/consent-service';
 import {
+  MASK_PATCH,
   change,
   claims,
   documentBundle,
@@ -14,7 +15,6 @@ import {
   ORG_B,
   patientParameter,
   PS,
-  VISIBILITY,
   type World,
 } from './world';
 import { benchIns } from '../../../services/documents/src/bench/bench-data';
@@ -311,15 +311,7 @@ describe('a kept permit does not survive a change, on read, vread, history, Bina
       .patch(`/fhir/DocumentReference/${p.id}`)
       .set('Authorization', `Bearer ${p.holder}`)
       .set('Content-Type', 'application/json-patch+json')
-      .send(
-        JSON.stringify([
-          {
-            op: 'add',
-            path: '/securityLabel/-',
-            value: { coding: [{ system: VISIBILITY, code: 'MASQUE_PS' }] },
-          },
-        ]),
-      )
+      .send(JSON.stringify(MASK_PATCH))
       .expect(200);
     await allHidden(p, doctor);
   });

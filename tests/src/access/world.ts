@@ -209,6 +209,15 @@ export function relatedBundle(
 }
 
 /** A FHIRPath Patch setting `DocumentReference.status`. */
+/** The JSON Patch that masks a document from professionals (adds the `MASQUE_PS` label). */
+export const MASK_PATCH = [
+  {
+    op: 'add',
+    path: '/securityLabel/-',
+    value: { coding: [{ system: VISIBILITY, code: 'MASQUE_PS' }] },
+  },
+];
+
 export function statusPatch(status: string): FhirParameters {
   return {
     resourceType: 'Parameters',
@@ -366,13 +375,7 @@ export async function openWorld(options: WiredOptions = {}): Promise<World> {
 
   await seed('plain', INS_A, hospitalA);
   const masked = await seed('masked', INS_A, hospitalA);
-  await patch(masked.id, await token(claims.patient(INS_A)), [
-    {
-      op: 'add',
-      path: '/securityLabel/-',
-      value: { coding: [{ system: VISIBILITY, code: 'MASQUE_PS' }] },
-    },
-  ]);
+  await patch(masked.id, await token(claims.patient(INS_A)), MASK_PATCH);
   masked.versions = 2;
   await seed('invisibleRecent', INS_A, hospitalA, { labels: ['INVISIBLE_PATIENT'], daysAgo: 1 });
   await seed('invisibleOld', INS_A, hospitalA, { labels: ['INVISIBLE_PATIENT'], daysAgo: 40 });
