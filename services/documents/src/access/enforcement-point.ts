@@ -5,6 +5,7 @@ import type { SearchFilter, SearchPage, SearchQuery } from '@dmp/fhir';
 import type { BlobInfo, ByteRange, ResourceStore } from '@dmp/storage';
 import { documentEntity } from '../domain/audit-event';
 import { metadataChanges } from '../domain/metadata-changes';
+import { listedDocumentId } from '../domain/submission-links';
 import type { PatientIns } from '../domain/patient-ins';
 import { searchPatientOf } from '../domain/search-patient';
 import { blobKeyOf } from '../domain/binary-link';
@@ -100,6 +101,8 @@ export function patientKeyFilter(patient: PatientIns): SearchFilter {
 }
 
 const INTERACTION = { 'ITI-66': 'List', 'ITI-67': 'DocumentReference' } as const;
+/** Document ids looked up per query when redacting Lists (below every store's page bound). */
+const LIST_REDACTION_SLICE = 200;
 
 export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementPoint {
   const { store } = deps;
@@ -136,35 +139,41 @@ export function createEnforcementPoint(deps: EnforcementPointDeps): EnforcementP
     for (const resource of resources) {
       if (resource.resourceType !== 'List') continue;
       for (const entry of (resource as unknown as List).entry ?? []) {
-        const id = /^DocumentReference\/(.+)$/.exec(entry.item.reference ?? '')?.[1];
+        const id = listedDocumentId(entry.item.reference);
         if (id) ids.add(id);
       }
     }
     if (ids.size === 0) return resources;
-    const visible = await store.search<DocumentReference>({
-      resourceType: 'DocumentReference',
-      filters: [
-        patientKeyFilter(permit.patient),
-        { kind: 'token', param: '_id', negate: false, anyOf: [...ids].map((code) => ({ code })) },
-        ...permit.filters,
-      ],
-      sort: [],
-      count: ids.size,
-      total: 'none',
-      summaryCount: false,
+    const seen = new Set<string | undefined>();
+    const all = [...ids];
+    // In slices the store answers whole (its page size is bounded).
+    for (let start = 0; start < all.length; start += LIST_REDACTION_SLICE) {
+      const slice = all.slice(start, start + LIST_REDACTION_SLICE);
+      const visible = await store.search<DocumentReference>({
+        resourceType: 'DocumentReference',
+        filters: [
+          patientKeyFilter(permit.patient),
+          { kind: 'token', param: '_id', negate: false, anyOf: slice.map((code) => ({ code })) },
+          ...permit.filters,
+        ],
+        sort: [],
+        count: slice.length,
+        total: 'none',
+        summaryCount: false,
+      });
+      for (const document of visible.resources) seen.add(document.id);
+    }
+    const shown = (reference: string | undefined) => {
+      const id = listedDocumentId(reference);
+      return id === undefined || seen.has(id);
+    };
+    return resources.map((resource) => {
+      if (resource.resourceType !== 'List') return resource;
+      const { entry, ...list } = resource as unknown as List;
+      const kept = (entry ?? []).filter((e) => shown(e.item.reference));
+      // FHIR JSON has no empty arrays: a List left with no visible entry has no `entry`.
+      return (kept.length > 0 ? { ...list, entry: kept } : list) as unknown as T;
     });
-    const seen = new Set(visible.resources.map((d) => `DocumentReference/${d.id ?? ''}`));
-    return resources.map((resource) =>
-      resource.resourceType !== 'List'
-        ? resource
-        : {
-            ...resource,
-            entry: ((resource as unknown as List).entry ?? []).filter(
-              (e) =>
-                !e.item.reference?.startsWith('DocumentReference/') || seen.has(e.item.reference),
-            ),
-          },
-    );
   }
 
   async function locateForPatch(target: PatchTarget): Promise<DocumentReference> {

@@ -55,6 +55,16 @@ export function relationsOf(
   return [...relations.values()];
 }
 
+/**
+ * The id of the DocumentReference a List entry names, whatever the form of its reference:
+ * relative, absolute under any base, versioned. Used to redact Lists, so it errs on naming.
+ */
+export function listedDocumentId(reference: string | undefined): string | undefined {
+  return /(?:^|\/)DocumentReference\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]*)?$/.exec(
+    reference ?? '',
+  )?.[1];
+}
+
 /** Local id of `DocumentReference/x` or `[base]/DocumentReference/x`. */
 export function documentIdOf(reference: string | undefined, baseUrl: string): string | undefined {
   if (reference === undefined) return undefined;
