@@ -100,4 +100,17 @@ describe('the title a document is named by in the trail', () => {
     });
     expect(documentEntity('Binary/b1', doc({}))).toEqual({ reference: 'Binary/b1' });
   });
+
+  it('is left out for a document hidden from its patient, who reads their access history', () => {
+    const hidden = doc({
+      description: 'Annonce diagnostique',
+      securityLabel: [
+        {
+          coding: [{ system: 'urn:oid:1.2.250.1.213.1.1.4.13', code: 'INVISIBLE_PATIENT' }],
+        },
+      ],
+    });
+
+    expect(documentEntity('Binary/b1', hidden)).toEqual({ reference: 'Binary/b1' });
+  });
 });

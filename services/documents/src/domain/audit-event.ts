@@ -10,6 +10,7 @@ import type {
 import { queryEntity, userAgentOf } from '@dmp/audit-trail';
 import type { Actor } from '@dmp/auth';
 import type { DecisionBasis } from './decision-basis';
+import { securityLabelCodes } from './security-labels';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const EVENT_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-event-type';
@@ -39,9 +40,14 @@ export function documentTitle(document: DocumentReference): string | undefined {
   );
 }
 
-/** `what` of the entity naming a document (or its Binary), with its title when it has one. */
+/**
+ * `what` of the entity naming a document (or its Binary), with its title when it has one. Not
+ * for a document hidden from its patient (`INVISIBLE_PATIENT`): the patient reads their access
+ * history, and the title would tell them what the document is before the doctor has.
+ */
 export function documentEntity(reference: string, document: DocumentReference): Reference {
-  const title = documentTitle(document);
+  const hidden = securityLabelCodes(document.securityLabel ?? []).includes('INVISIBLE_PATIENT');
+  const title = hidden ? undefined : documentTitle(document);
   return title ? { reference, display: title } : { reference };
 }
 
