@@ -227,7 +227,7 @@ function handle(
   limits: RequestLimits,
 ): RequestHandler {
   return async (req, res) => {
-    const searchParams = new URL(req.originalUrl, 'http://localhost').searchParams;
+    const searchParams = new URLSearchParams(rawQueryOf(req.originalUrl));
     if (route.body === 'search-form' && typeof req.body === 'string') {
       for (const [name, value] of new URLSearchParams(req.body)) searchParams.append(name, value);
     }
@@ -340,7 +340,7 @@ function errorHandler(deps: ServiceAppDeps): ErrorRequestHandler {
       res,
       fault.status,
       fault.outcome,
-      preferredFormatOf(req.originalUrl, req.headers.accept),
+      preferredFormatOf(rawQueryOf(req.originalUrl), req.headers.accept),
     );
   };
 }

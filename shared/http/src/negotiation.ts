@@ -99,9 +99,12 @@ export function preferredFhirFormat(format: string | null, accept: string | unde
   return acceptedFormat(accept) ?? 'json';
 }
 
-/** {@link preferredFhirFormat} of a request, from its URL (`_format`) and `Accept` header. */
-export function preferredFormatOf(url: string, accept: string | undefined): FhirFormat {
-  return preferredFhirFormat(new URL(url, 'http://localhost').searchParams.get('_format'), accept);
+/**
+ * {@link preferredFhirFormat} of a request, from its raw query (`_format`) and `Accept` header.
+ * The query is read on its own: any path, even one `URL` refuses, has an answer format.
+ */
+export function preferredFormatOf(rawQuery: string, accept: string | undefined): FhirFormat {
+  return preferredFhirFormat(new URLSearchParams(rawQuery).get('_format'), accept);
 }
 
 /**

@@ -97,3 +97,12 @@ describe('request log lines', () => {
     expect(labels).not.toContain('unmatched');
   });
 });
+
+describe('a path the URL parser refuses', () => {
+  it('is answered with an OperationOutcome, never a 500', async () => {
+    const res = await request(app).get('//[x').set('Authorization', 'Bearer x');
+
+    expect(res.status).toBe(404);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+});
