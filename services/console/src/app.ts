@@ -1,8 +1,8 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { DevIssuer } from '@dmp/auth';
-import { fhirError, isFhirError, type FhirError } from '@dmp/errors';
-import type { Logger } from '@dmp/http';
+import { fhirError, isFhirError } from '@dmp/errors';
+import { mapBodyParserError, type Logger } from '@dmp/http';
 import { randomUUID } from 'node:crypto';
 import type { CookiePolicy } from './cookies';
 import type { OidcSignIn } from './oidc';
@@ -195,20 +195,9 @@ function trackRequest(logger: Logger): RequestHandler {
   };
 }
 
-function bodyParserError(error: unknown): FhirError | undefined {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.parse.failed') {
-    return fhirError('DMP-HTTP-MALFORMED-JSON', 'The request body is not well-formed JSON');
-  }
-  if (type === 'entity.too.large') {
-    return fhirError('DMP-HTTP-PAYLOAD-TOO-LARGE', 'The request body is too large');
-  }
-  return undefined;
-}
-
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
-    let fault = isFhirError(error) ? error : bodyParserError(error);
+    let fault = isFhirError(error) ? error : mapBodyParserError(error, 'the limit of its route');
     if (!fault) {
       logger.error({ err: error, reqId: localsOf(res).requestId }, 'unhandled error');
       fault = fhirError('DMP-INTERNAL', 'Unexpected server error; quote the X-Request-Id');

@@ -12,7 +12,6 @@ const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'if-match', 'if-non
 /** Response headers passed back to the browser. */
 const FORWARDED_RESPONSE_HEADERS = [
   'content-type',
-  'content-length',
   'etag',
   'last-modified',
   'location',
@@ -86,6 +85,9 @@ export async function proxyToService(req: Request, res: Response, call: ProxyCal
     clearTimeout(timer);
   }
   res.status(answer.status);
+  // Patient data never stays in the browser's cache (shared workstations; a list read again
+  // after a change must be the new one).
+  res.setHeader('Cache-Control', 'no-store');
   for (const name of FORWARDED_RESPONSE_HEADERS) {
     const value = answer.headers.get(name);
     if (value !== null) res.setHeader(name, value);

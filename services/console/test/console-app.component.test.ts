@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -192,6 +194,44 @@ describe('console service', () => {
     await request(app()).get('/api/session').expect(401);
     // The stateless trade-off (README, Console): nothing server-side to forget.
     await request(app()).get('/api/session').set('Cookie', cookie).expect(200);
+  });
+
+  it('answers what a service said with Cache-Control: no-store, so no patient data stays in the browser', async () => {
+    const service = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/fhir+json', ETag: 'W/"1"' });
+      res.end('{"resourceType":"Bundle","type":"searchset"}');
+    });
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = service.address() as AddressInfo;
+      const live = createConsoleApp({
+        ...deps,
+        upstreams: { ...deps.upstreams, documents: `http://127.0.0.1:${port}` },
+      });
+      const signedIn = await request(live).post('/api/sign-in/dev').send({ kind: 'auditor' });
+      const cookie = String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+
+      const res = await request(live)
+        .get('/api/fhir/documents/DocumentReference')
+        .set('Cookie', cookie)
+        .expect(200);
+
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers.etag).toBe('W/"1"');
+      expect(res.body.resourceType).toBe('Bundle');
+    } finally {
+      service.close();
+    }
+  });
+
+  it('answers a badly percent-encoded path with an OperationOutcome, never a 500', async () => {
+    const { cookie } = await signIn();
+    for (const path of ['/api/fhir/documents/%E0%A4%A', '/auth/oidc/%E0/login', '/assets/%E0']) {
+      const res = await request(app()).get(path).set('Cookie', cookie);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.text).toContain('OperationOutcome');
+    }
   });
 
   it('answers 405 with Allow for a method a route does not take', async () => {

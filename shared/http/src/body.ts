@@ -112,8 +112,14 @@ interface BodyParserError {
   status?: unknown;
 }
 
-/** Translates the errors of Express's body parsers into catalogue errors, or undefined. */
+/**
+ * Translates the errors of Express's body parsers (and of its router, which cannot decode a
+ * badly percent-encoded path) into catalogue errors, or undefined.
+ */
 export function mapBodyParserError(error: unknown, limit: string | number) {
+  if (error instanceof URIError) {
+    return fhirError('DMP-HTTP-ROUTE-NOT-FOUND', 'The path is not validly percent-encoded');
+  }
   if (typeof error !== 'object' || error === null) return undefined;
   const { type } = error as BodyParserError;
   switch (type) {

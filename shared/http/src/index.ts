@@ -1,3 +1,4 @@
+export { mapBodyParserError } from './body';
 export * from './capability';
 export * from './conditional';
 export * from './create-app';
