@@ -86,6 +86,24 @@ describe('createResourceValidator', () => {
       'Bundle.entry[0].resource.resourceType',
     );
   });
+
+  it('refuses a nested resource without a resourceType (contained, bundle entry)', () => {
+    const contained = validator.validate({
+      resourceType: 'DocumentReference',
+      status: 'current',
+      content: [{ attachment: { contentType: 'text/plain' } }],
+      contained: [{ id: 'p' }],
+    });
+    const entry = validator.validate({
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: {} }],
+    });
+
+    expect(contained.length).toBeGreaterThan(0);
+    expect(contained.map((f) => f.expression).join()).toContain('contained');
+    expect(entry.length).toBeGreaterThan(0);
+  });
 });
 
 describe('numbers that JSON parses to Infinity', () => {

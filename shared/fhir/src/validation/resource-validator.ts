@@ -44,8 +44,8 @@ function requireObjects(definitions: unknown): void {
   }
 }
 
-/** Nested resources (see above): an object here, validated on its own by `validate`. */
-const NESTED_RESOURCE = { type: 'object' };
+/** Nested resources (see above): an object with a `resourceType` here, validated on its own by `validate`. */
+const NESTED_RESOURCE = { type: 'object', required: ['resourceType'] };
 
 function replaceResourceLists(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(replaceResourceLists);
