@@ -68,7 +68,15 @@ export async function announcedChange<R>(
       announced = true;
     });
   });
-  if (announced) await awaitFollowers(services, await services.store.feed.head());
+  if (!announced) return result;
+  try {
+    await awaitFollowers(services, await services.store.feed.head());
+  } catch {
+    // The change is committed: answer it, but only once the bound has passed, as for a
+    // follower that does not acknowledge (which then no longer serves what it kept).
+    await new Promise((resolve) => setTimeout(resolve, services.feed.leaseMs));
+    services.feed.acknowledgements.inc({ result: 'bound' });
+  }
   return result;
 }
 

@@ -37,9 +37,28 @@ export async function reloadPolicy(
   const fingerprint = policyFingerprint(next);
   const from = services.policyFingerprint;
   if (fingerprint === from) return { version: next.version, policy: fingerprint, changed: false };
+  // In force before the announcement, so that what documents asks again after forgetting its
+  // permits is decided on the new policy; put back if the change could not be recorded.
+  const previous = services.policy;
   services.policy = next;
   services.policyFingerprint = fingerprint;
-  await announcedChange(services, async (tx, announce) => {
+  try {
+    await recordReload(services, caller, from, fingerprint);
+  } catch (error) {
+    services.policy = previous;
+    services.policyFingerprint = from;
+    throw error;
+  }
+  return { version: next.version, policy: fingerprint, changed: true };
+}
+
+function recordReload(
+  services: ConsentServices,
+  caller: Caller,
+  from: string,
+  fingerprint: string,
+): Promise<void> {
+  return announcedChange(services, async (tx, announce) => {
     await recordAuditEvent(
       tx.outbox,
       policyReloadAuditEvent({
@@ -52,5 +71,4 @@ export async function reloadPolicy(
     );
     await announce({ kind: 'policy' });
   });
-  return { version: next.version, policy: fingerprint, changed: true };
 }
