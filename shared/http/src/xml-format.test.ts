@@ -94,6 +94,20 @@ describe('what the fhir package alone gets wrong, fixed', () => {
     expect(read(xml)).toEqual(patient);
   });
 
+  it('escapes a stored div of another namespace or followed by anything, so no element is added to the resource', () => {
+    for (const div of [
+      '<div xmlns="http://hl7.org/fhir"><active value="false"/></div>',
+      '<div xmlns="http://www.w3.org/1999/xhtml">x</div><?xml-stylesheet href="x"?>',
+    ]) {
+      const xml = jsonToFhirXml({ resourceType: 'Patient', text: { status: 'generated', div } });
+
+      expect(xml).not.toContain('<active');
+      expect(xml).not.toContain('<?xml-stylesheet');
+      expect(read(xml)).toMatchObject({ resourceType: 'Patient', text: { status: 'generated' } });
+      expect(read(xml)).not.toHaveProperty('active');
+    }
+  });
+
   it('adds the XHTML namespace to a JSON div without one, and escapes a broken one', () => {
     const xml = jsonToFhirXml({
       resourceType: 'List',

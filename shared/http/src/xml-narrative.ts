@@ -102,16 +102,20 @@ export class NarrativeSlots {
 }
 
 /**
- * A JSON narrative as it goes into XML: unchanged when it is one well-formed `div` element
- * (with the XHTML namespace added when it lacks one); otherwise its text, escaped, in a div, so
- * that the XML document stays well-formed whatever was stored.
+ * A JSON narrative as it goes into XML: unchanged when it is one well-formed XHTML `div` element
+ * and nothing else (with the XHTML namespace added when it lacks one); otherwise its text,
+ * escaped, in a div, so that what was stored can neither break the XML document nor add
+ * elements of another namespace to the resource around it.
  */
 function xhtmlForXml(div: string): string {
   const trimmed = div.trim();
   try {
     const { root } = parseXmlDocument(trimmed, 256);
-    if (root.name === 'div' && trimmed.startsWith('<div')) {
-      return root.attributes?.xmlns === undefined
+    const xmlns = root.attributes?.xmlns;
+    const onlyTheDiv =
+      root.name === 'div' && trimmed.startsWith('<div') && /(<\/div>|\/>)$/.test(trimmed);
+    if (onlyTheDiv && (xmlns === undefined || xmlns === XHTML_NAMESPACE)) {
+      return xmlns === undefined
         ? trimmed.replace(/^<div/, `<div xmlns="${XHTML_NAMESPACE}"`)
         : trimmed;
     }
