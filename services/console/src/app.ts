@@ -17,17 +17,9 @@ import type { SessionCookies } from './sessions';
 
 export { consoleSettings } from './settings';
 export { SessionCookies, type Session, type SessionUser } from './sessions';
-export {
-  CookieSealer,
-  generateSessionKey,
-  loadSessionKeys,
-  openDevSessionKey,
-  parseSessionKeys,
-  type SealPurpose,
-} from './sealing';
+export { CookieSealer, loadSessionKeys } from './sealing';
 export { COOKIE_PIECE_CHARS, MAX_SESSION_PIECES } from './cookies';
 export { OidcSignIn, type OidcProviderSettings, type ProviderId } from './oidc';
-export { consoleEndpointsOf } from './routes/route-table';
 export type { UpstreamName } from './proxy';
 
 export interface ConsoleDeps {

@@ -18,11 +18,6 @@ export function sendFhir(res: Response, status: number, body: object, format: Fh
   res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
 }
 
-/** Sends a FHIR JSON body (resource or OperationOutcome). */
-export function sendFhirJson(res: Response, status: number, body: object): void {
-  sendFhir(res, status, body, 'json');
-}
-
 /**
  * Sends an error's OperationOutcome in the encoding the client asked for; JSON if writing XML
  * fails, so that an error always gets an answer.
