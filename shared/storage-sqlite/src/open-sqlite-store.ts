@@ -19,6 +19,7 @@ import {
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
 import { appendEntry, feedHead, listFollowers, readEntries, renewFollower } from './sqlite-feed';
 import { claimUnique } from './unique-claims';
+import { createWalSync, type FlushFile } from './wal-sync';
 import { configure, migrate } from './schema';
 import {
   beginImmediate,
@@ -44,6 +45,8 @@ export interface SqliteStoreOptions {
    * `NORMAL`: WAL fsynced at checkpoints only; much faster commits, the last ones may be lost.
    */
   synchronous?: 'FULL' | 'NORMAL';
+  /** How the WAL is flushed for `FULL` (tests; default an `fdatasync` on the thread pool). */
+  flushWal?: FlushFile;
   /** Clock (tests). */
   now?: () => Date;
 }
@@ -80,9 +83,20 @@ function open(options: SqliteStoreOptions): ResourceStore {
     options.blobDir === '' ? mkdtempSync(path.join(os.tmpdir(), 'dmp-blobs-')) : options.blobDir;
   mkdirSync(blobDir, { recursive: true });
   const writerDb = new Database(options.file);
+  // Durable commits flush the WAL off the event loop (see wal-sync.ts): the connection itself
+  // commits with NORMAL, and every write awaits `durable()` before it resolves.
+  const walSync =
+    !memory && (options.synchronous ?? 'FULL') === 'FULL'
+      ? createWalSync(`${path.resolve(options.file)}-wal`, options.flushWal)
+      : undefined;
   configure(writerDb, 'writer', memory, options.synchronous);
   migrate(writerDb, now);
   neverWaitForLocks(writerDb);
+  if (walSync) writerDb.pragma('synchronous = NORMAL');
+  const durable = async <R>(result: R): Promise<R> => {
+    if (walSync) await guardAsync(() => walSync.durable());
+    return result;
+  };
   const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
   if (!memory) configure(readerDb, 'reader', memory);
   const writer: RowContext = { conn: new Connection(writerDb), indexer, now };
@@ -91,8 +105,8 @@ function open(options: SqliteStoreOptions): ResourceStore {
   const mutex = new AsyncMutex();
   const context = new AsyncLocalStorage<TxState>();
 
-  const atomically = <R>(fn: () => R | Promise<R>): Promise<R> =>
-    mutex.run(() => guardAsync(() => writeAtomically(writerDb, fn)));
+  const atomically = async <R>(fn: () => R | Promise<R>): Promise<R> =>
+    durable(await mutex.run(() => guardAsync(() => writeAtomically(writerDb, fn))));
   const storeAccess: Access = {
     read: (fn) => {
       if (context.getStore()) return joined(context.getStore(), fn);
@@ -162,7 +176,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
     transaction: async (work) => {
       const current = context.getStore();
       if (current) return work(current.tx);
-      return mutex.run(async () => {
+      const committed = await mutex.run(async () => {
         const state: TxState = { open: true, created: [], tx: undefined as never };
         state.tx = {
           ...createOperations(txAccess(state), maxCount),
@@ -185,12 +199,16 @@ function open(options: SqliteStoreOptions): ResourceStore {
           throw error;
         }
       });
+      // The lock is free for the next transaction while this one's commit is flushed.
+      return durable(committed);
     },
     ping: () => storeAccess.read((ctx) => void ctx.conn.statement('SELECT 1').get()),
     close: () =>
       mutex.run(() =>
-        guard(() => {
+        guardAsync(async () => {
           if (!writerDb.open) return;
+          // The flushes still running (their callers waiting) end before the WAL goes away.
+          await durable(undefined);
           writerDb.pragma('optimize');
           if (readerDb !== writerDb) readerDb.close();
           writerDb.close();
