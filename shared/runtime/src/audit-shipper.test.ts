@@ -1,5 +1,5 @@
 import { silentLogger } from '@dmp/http';
-import type { Outbox, OutboxRecord } from '@dmp/storage';
+import { outboxRecordFromJson, type Outbox, type OutboxRecord } from '@dmp/storage';
 import { startAuditShipper } from './audit-shipper';
 
 /** An outbox in memory that remembers the size of every claimed batch. */
@@ -9,7 +9,8 @@ function memoryOutbox() {
   const batches: number[] = [];
   const outbox: Outbox = {
     append: (topic, payload) => {
-      records.push({ id: String(next++), topic, payload, attempts: 0 } as OutboxRecord);
+      const fields = { id: String(next++), topic, attempts: 0, createdAt: '' };
+      records.push(outboxRecordFromJson(fields, JSON.stringify(payload ?? null)));
       return Promise.resolve();
     },
     claim: (_topic, limit) => {
@@ -24,9 +25,14 @@ function memoryOutbox() {
   return { outbox, batches };
 }
 
+/** Every Bundle the fake audit service received. */
+const received: unknown[] = [];
+
 /** The audit service's answer to a batch, after 10 ms: every entry stored. */
 const storeAll: typeof fetch = async (_url, init) => {
-  const entries = (JSON.parse(init?.body as string) as { entry: unknown[] }).entry;
+  const bundle = JSON.parse(init?.body as string) as { entry: unknown[] };
+  received.push(bundle);
+  const entries = bundle.entry;
   const body = { entry: entries.map(() => ({ response: { status: '201 Created' } })) };
   await new Promise((resolve) => setTimeout(resolve, 10));
   return new Response(JSON.stringify(body), { status: 200 });
@@ -52,6 +58,32 @@ describe('audit shipper', () => {
     try {
       await shipper.drained();
       expect(batches).toEqual([2, 2, 1]);
+    } finally {
+      await shipper.stop();
+    }
+  });
+
+  it('posts the stored events as a batch Bundle, each entry a POST of its AuditEvent', async () => {
+    const { outbox } = memoryOutbox();
+    const events = [
+      { resourceType: 'AuditEvent', id: 'a', outcome: '0' },
+      { resourceType: 'AuditEvent', id: 'b', agent: [{ name: 'Zoé "Z" \u2028' }] },
+    ];
+    for (const event of events) await outbox.append('audit', event);
+    received.length = 0;
+    const shipper = ship(outbox, 10);
+    try {
+      await shipper.drained();
+      expect(received).toEqual([
+        {
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: events.map((resource) => ({
+            resource,
+            request: { method: 'POST', url: 'AuditEvent' },
+          })),
+        },
+      ]);
     } finally {
       await shipper.stop();
     }

@@ -19,6 +19,20 @@ export function describeOutboxContract(harness: ContractHarness<ResourceStore>):
       expect(await store().outbox.pending(topic)).toBe(3);
     });
 
+    it('gives each record its payload as stored JSON text, undefined kept as null', async () => {
+      const topic = randomWord('topic');
+      const payload = {
+        resourceType: 'AuditEvent',
+        text: 'é\u2028"',
+        list: [1, null, { a: true }],
+      };
+      await store().outbox.append(topic, payload);
+      await store().outbox.append(topic, undefined);
+      const records = await store().outbox.claim(topic, 10, 60_000);
+      expect(records.map((r) => r.payloadJson)).toEqual([JSON.stringify(payload), 'null']);
+      expect(records.map((r) => r.payload)).toEqual([payload, null]);
+    });
+
     it('an expired lease makes the record claimable again with one more attempt', async () => {
       const topic = randomWord('topic');
       await store().outbox.append(topic, 'audit');

@@ -163,6 +163,7 @@ describe('outbox document shape', () => {
       id: (doc._id as ObjectId).toHexString(),
       topic: 'audit',
       payload: { a: 1 },
+      payloadJson: '{"a":1}',
       attempts: 0,
       createdAt: AT,
     });

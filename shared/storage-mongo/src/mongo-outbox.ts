@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import type { OutboxRecord } from '@dmp/storage';
+import { outboxRecordFromJson, type OutboxRecord } from '@dmp/storage';
 import { withSession, type MongoContext } from './context';
 import { OUTBOX } from './collections';
 
@@ -33,13 +33,15 @@ export function toOutboxDoc(topic: string, payload: unknown, now: Date): OutboxD
 }
 
 export function toOutboxRecord(doc: OutboxDoc): OutboxRecord {
-  return {
-    id: typeof doc._id === 'number' ? String(doc._id) : doc._id.toHexString(),
-    topic: doc.topic,
-    payload: JSON.parse(doc.json) as unknown,
-    attempts: doc.attempts,
-    createdAt: doc.createdAt,
-  };
+  return outboxRecordFromJson(
+    {
+      id: typeof doc._id === 'number' ? String(doc._id) : doc._id.toHexString(),
+      topic: doc.topic,
+      attempts: doc.attempts,
+      createdAt: doc.createdAt,
+    },
+    doc.json,
+  );
 }
 
 /** Inside a transaction: the record commits or rolls back with the data. */

@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '@dmp/storage';
+import { outboxRecordFromJson, type OutboxRecord } from '@dmp/storage';
 import type { Connection } from './connection';
 
 interface OutboxRow {
@@ -34,13 +34,12 @@ export function claimRecords(
     'UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE seq = ?',
   );
   for (const row of rows) lease.run(until, row.seq);
-  return rows.map((row) => ({
-    id: String(row.seq),
-    topic: row.topic,
-    payload: JSON.parse(row.payload) as unknown,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-  }));
+  return rows.map((row) =>
+    outboxRecordFromJson(
+      { id: String(row.seq), topic: row.topic, attempts: row.attempts, createdAt: row.created_at },
+      row.payload,
+    ),
+  );
 }
 
 /** Acknowledged records are deleted: they are never claimed again. */

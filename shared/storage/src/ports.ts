@@ -74,7 +74,10 @@ export interface OutboxRecord {
    */
   id: string;
   topic: string;
-  payload: unknown;
+  /** The payload, parsed from its JSON text each time it is read. */
+  readonly payload: unknown;
+  /** The payload's JSON text, as stored (to forward it without parsing). */
+  payloadJson: string;
   /** How many times it has been claimed before this claim. */
   attempts: number;
   createdAt: string;
