@@ -19,7 +19,7 @@ import {
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
 import { appendEntry, feedHead, listFollowers, readEntries, renewFollower } from './sqlite-feed';
 import { claimUnique } from './unique-claims';
-import { createWalSync, type FlushFile } from './wal-sync';
+import { createWalSync, type FileFlusher } from './wal-sync';
 import { configure, migrate } from './schema';
 import {
   beginImmediate,
@@ -46,7 +46,7 @@ export interface SqliteStoreOptions {
    */
   synchronous?: 'FULL' | 'NORMAL';
   /** How the WAL is flushed for `FULL` (tests; default an `fdatasync` on the thread pool). */
-  flushWal?: FlushFile;
+  walFlusher?: FileFlusher;
   /** Clock (tests). */
   now?: () => Date;
 }
@@ -87,7 +87,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
   // commits with NORMAL, and every write awaits `durable()` before it resolves.
   const walSync =
     !memory && (options.synchronous ?? 'FULL') === 'FULL'
-      ? createWalSync(`${path.resolve(options.file)}-wal`, options.flushWal)
+      ? createWalSync(`${path.resolve(options.file)}-wal`, options.walFlusher)
       : undefined;
   configure(writerDb, 'writer', memory, options.synchronous);
   migrate(writerDb, now);
@@ -209,6 +209,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
           if (!writerDb.open) return;
           // The flushes still running (their callers waiting) end before the WAL goes away.
           await durable(undefined);
+          walSync?.close();
           writerDb.pragma('optimize');
           if (readerDb !== writerDb) readerDb.close();
           writerDb.close();

@@ -48,7 +48,10 @@ describe('durable commits of a file database', () => {
       file: path.join(dir, 'store.db'),
       blobDir: path.join(dir, 'blobs'),
       searchParameters: SEARCH_PARAMETERS,
-      flushWal: (file) => new Promise<void>((end) => flushes.push({ file, end })),
+      walFlusher: {
+        flush: (file) => new Promise<void>((end) => flushes.push({ file, end })),
+        close: () => undefined,
+      },
     });
     let firstAnswered = false;
     const first = store.create(doc('Binary/1')).then((stored) => {

@@ -1,15 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createWalSync, fdatasyncFile } from './wal-sync';
+import { createWalSync, keptOpenFlusher } from './wal-sync';
 
 /** A flush under the test's control: each call is recorded and ends when the test says so. */
 function controlledFlush() {
   const calls: { file: string; end: (error?: Error) => void }[] = [];
-  const flush = (file: string) =>
-    new Promise<void>((resolve, reject) => {
-      calls.push({ file, end: (error) => (error ? reject(error) : resolve()) });
-    });
+  const flush = {
+    flush: (file: string) =>
+      new Promise<void>((resolve, reject) => {
+        calls.push({ file, end: (error) => (error ? reject(error) : resolve()) });
+      }),
+    close: () => undefined,
+  };
   return { calls, flush };
 }
 
@@ -61,13 +64,17 @@ describe('WAL flush off the event loop', () => {
     await expect(after).resolves.toBeUndefined();
   });
 
-  it('flushes a real file, and reports a file that is not there', async () => {
+  it('flushes a real file through one descriptor, and reports a file that is not there', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'wal-sync-'));
     const file = path.join(dir, 'db.sqlite-wal');
     writeFileSync(file, 'frames');
-    await expect(fdatasyncFile(file)).resolves.toBeUndefined();
-    await expect(createWalSync(path.join(dir, 'missing-wal')).durable()).rejects.toMatchObject({
+    const sync = createWalSync(file);
+    await Promise.all([sync.durable(), sync.durable(), sync.durable()]);
+    sync.close();
+    const flusher = keptOpenFlusher();
+    await expect(flusher.flush(path.join(dir, 'missing-wal'))).rejects.toMatchObject({
       code: 'ENOENT',
     });
+    flusher.close();
   });
 });

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import fs from 'node:fs';
 
 /**
  * Makes commits durable by flushing the WAL file off the event loop.
@@ -21,25 +21,53 @@ import { open } from 'node:fs/promises';
 export interface WalSync {
   /** Resolves once everything committed before the call is on disk. */
   durable(): Promise<void>;
+  /** Releases the WAL file (after the last `durable()` has settled). */
+  close(): void;
 }
 
 /** Flushes one file to disk (an `fdatasync`); injectable so the coalescing can be tested. */
-export type FlushFile = (file: string) => Promise<void>;
+export interface FileFlusher {
+  flush(file: string): Promise<void>;
+  close(): void;
+}
 
-export const fdatasyncFile: FlushFile = async (file) => {
-  const handle = await open(file, 'r');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-};
+/**
+ * `fdatasync` through a descriptor opened at the first flush and kept: SQLite keeps the same WAL
+ * file (same inode, truncated or rewritten from its start) while a connection is open, and an
+ * open, sync and close each time cost three trips to the thread pool instead of one.
+ */
+export function keptOpenFlusher(): FileFlusher {
+  let fd: number | undefined;
+  const descriptor = (file: string) =>
+    fd === undefined
+      ? new Promise<number>((resolve, reject) =>
+          fs.open(file, 'r', (error, opened) => {
+            if (error) return reject(error);
+            fd ??= opened;
+            if (fd !== opened) fs.close(opened, () => undefined);
+            resolve(fd);
+          }),
+        )
+      : Promise.resolve(fd);
+  return {
+    async flush(file) {
+      const open = await descriptor(file);
+      await new Promise<void>((resolve, reject) =>
+        fs.fdatasync(open, (error) => (error ? reject(error) : resolve())),
+      );
+    },
+    close() {
+      if (fd !== undefined) fs.closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
 
-export function createWalSync(walFile: string, flush: FlushFile = fdatasyncFile): WalSync {
+export function createWalSync(walFile: string, flusher: FileFlusher = keptOpenFlusher()): WalSync {
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
   const start = (): Promise<void> => {
-    const flushing = flush(walFile).finally(() => {
+    const flushing = flusher.flush(walFile).finally(() => {
       if (running === flushing) running = undefined;
     });
     running = flushing;
@@ -57,5 +85,6 @@ export function createWalSync(walFile: string, flush: FlushFile = fdatasyncFile)
         });
       return queued;
     },
+    close: () => flusher.close(),
   };
 }
