@@ -75,6 +75,14 @@ const failing: RouteDefinition = {
   },
 };
 
+const rootStatus: RouteDefinition = {
+  method: 'GET',
+  path: '/status',
+  root: true,
+  handler: () =>
+    Promise.resolve({ status: 200, resource: { resourceType: 'Parameters', parameter: [] } }),
+};
+
 let dataDir: string;
 let issuer: DevIssuer;
 let app: Express;
@@ -90,7 +98,7 @@ beforeAll(async () => {
   });
   app = createServiceApp({
     capability: { name: 'Test', title: 'Test service', description: 'for tests' },
-    routes: [echoPatient, searchPatients, findPatients, transaction, failing],
+    routes: [echoPatient, searchPatients, findPatients, transaction, failing, rootStatus],
     authenticate: (header) => verifier.verify(header),
     readiness: () => Promise.resolve(),
     logger: silentLogger(),
@@ -249,6 +257,16 @@ describe('createServiceApp', () => {
 
     expectOutcome(viaFormat.body, 'DMP-HTTP-NOT-ACCEPTABLE');
     expectOutcome(viaAccept.body, 'DMP-HTTP-NOT-ACCEPTABLE');
+  });
+
+  it('answers 406 on a JSON-only route when Accept refuses JSON with q=0', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    for (const accept of ['application/json;q=0', 'application/fhir+json;q=0, text/html']) {
+      const res = await request(app).get('/status').set(auth).set('Accept', accept).expect(406);
+      expectOutcome(res.body, 'DMP-HTTP-NOT-ACCEPTABLE');
+    }
+    await request(app).get('/status').set(auth).set('Accept', 'text/html, */*;q=0.1').expect(200);
+    await request(app).get('/status').set(auth).set('Accept', 'application/json').expect(200);
   });
 
   it('merges the POST _search form with the query string', async () => {

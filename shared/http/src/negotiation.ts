@@ -33,10 +33,10 @@ function formatParameter(value: string): FhirFormat | undefined {
 }
 
 /**
- * The encoding `Accept` prefers, by quality then specificity (a named FHIR type beats a
- * wildcard; JSON wins a tie); `undefined` when it allows neither.
+ * For each encoding, the best quality `Accept` gives it (0: not acceptable, as `q=0` says) and
+ * whether that quality names a FHIR type rather than a wildcard.
  */
-function acceptedFormat(accept: string): FhirFormat | undefined {
+function acceptedQualities(accept: string): Record<FhirFormat, { q: number; named: boolean }> {
   const best: Record<FhirFormat, { q: number; named: boolean }> = {
     json: { q: 0, named: false },
     xml: { q: 0, named: false },
@@ -56,7 +56,15 @@ function acceptedFormat(accept: string): FhirFormat | undefined {
       }
     }
   }
-  const { json, xml } = best;
+  return best;
+}
+
+/**
+ * The encoding `Accept` prefers, by quality then specificity (a named FHIR type beats a
+ * wildcard; JSON wins a tie); `undefined` when it allows neither.
+ */
+function acceptedFormat(accept: string): FhirFormat | undefined {
+  const { json, xml } = acceptedQualities(accept);
   if (json.q === 0 && xml.q === 0) return undefined;
   if (xml.q > json.q || (xml.q === json.q && xml.named && !json.named)) return 'xml';
   return 'json';
@@ -152,8 +160,7 @@ export function assertAcceptsFhirJson(format: string | null, accept: string | un
     return;
   }
   if (accept === undefined || accept.trim() === '') return;
-  const ranges = accept.split(',').map((range) => range.split(';')[0]?.trim().toLowerCase() ?? '');
-  if (!ranges.some((range) => WILDCARDS.has(range) || JSON_MEDIA_TYPES.includes(range))) {
+  if (acceptedQualities(accept).json.q === 0) {
     throw fhirError('DMP-HTTP-NOT-ACCEPTABLE', 'Only application/fhir+json is served');
   }
 }
