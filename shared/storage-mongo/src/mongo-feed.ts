@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import type { FeedEntry, FeedFollower } from '@dmp/storage';
+import { FORGET_FOLLOWER_MS, type FeedEntry, type FeedFollower } from '@dmp/storage';
 import { CHANGE_FEED, FEED_FOLLOWERS, META } from './collections';
 import { withSession, type MongoContext } from './context';
 import { isDuplicateKey } from './driver-errors';
@@ -43,9 +43,6 @@ interface FollowerDoc {
 
 /** Most entries numbered by one transaction. */
 export const NUMBERING_BATCH = 500;
-
-/** Followers whose lease ended this long ago are forgotten. */
-export const FORGET_FOLLOWER_MS = 3_600_000;
 
 const counters = (ctx: MongoContext) => ctx.db.collection<CounterDoc>(META);
 const entries = (ctx: MongoContext) => ctx.db.collection<EntryDoc>(CHANGE_FEED);

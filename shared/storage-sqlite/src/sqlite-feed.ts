@@ -1,4 +1,4 @@
-import type { FeedEntry, FeedFollower } from '@dmp/storage';
+import { FORGET_FOLLOWER_MS, type FeedEntry, type FeedFollower } from '@dmp/storage';
 import type { Connection } from './connection';
 
 /**
@@ -30,9 +30,6 @@ export function feedHead(conn: Connection): number {
   };
   return row.head ?? 0;
 }
-
-/** Followers whose lease ended this long ago are forgotten. */
-export const FORGET_FOLLOWER_MS = 3_600_000;
 
 export function renewFollower(
   conn: Connection,

@@ -132,6 +132,9 @@ export interface ChangeFeedWriter {
   append(payload: unknown): Promise<void>;
 }
 
+/** Followers whose lease ended this long ago are forgotten (every adapter). */
+export const FORGET_FOLLOWER_MS = 3_600_000;
+
 /**
  * The change feed: entries appended in the data's transactions, read in `seq` order by
  * followers, each of which renews a lease (timed by the database's clock, so that every
