@@ -35,6 +35,11 @@ export interface SearchTables {
    * millions of events would defeat.
    */
   tokensDrive?: boolean;
+  /**
+   * A condition every chain row meets, added to chain searches (without stored targets) so that
+   * the planner may use value indexes that hold chain rows only (the audit log's).
+   */
+  chainRow?: string;
 }
 
 /** The resource store's tables. */
@@ -173,7 +178,7 @@ function renderChain(filter: ChainFilter, now: Date, t: SearchTables): Fragment 
   const indexed = valueMatch(target, 's', now);
   if (t.resources === undefined) {
     return {
-      sql: `r.${t.key} IN (SELECT s.${t.key} FROM ${t.index} s WHERE s.param = ? AND (${indexed.sql}))`,
+      sql: `r.${t.key} IN (SELECT s.${t.key} FROM ${t.index} s WHERE s.param = ? AND ${t.chainRow ?? '1'} AND (${indexed.sql}))`,
       params: [`${filter.param}.${target.param}`, ...indexed.params],
     };
   }

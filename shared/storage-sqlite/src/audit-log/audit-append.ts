@@ -23,12 +23,13 @@ export function normalizeInstant(value: string | undefined, fallback: Date): str
 
 /**
  * Appends one caller's events inside the open transaction, advancing `head` (the caller restores
- * it if the transaction rolls back). Replays of a stored id, and repeats inside the call, are
+ * it if the transaction rolls back), with their index entries of the `searched` params only. Replays of a stored id, and repeats inside the call, are
  * acknowledged with the stored event.
  */
 export function appendEvents(
   conn: Connection,
   indexer: Indexer,
+  searched: ReadonlySet<string>,
   head: ChainHead,
   events: readonly AuditEvent[],
   now: Date,
@@ -65,7 +66,7 @@ export function appendEvents(
       JSON.stringify(stored),
     );
     for (const entry of indexer.extract(stored)) {
-      if (entry.param !== '_id') insertIndex.run(seq, ...columns(entry));
+      if (searched.has(entry.param)) insertIndex.run(seq, ...columns(entry));
     }
     head.position = { seq, hash };
     return { event: stored, created: true, seq };

@@ -4,12 +4,14 @@ import type { Indexer } from '@dmp/storage';
 import type { Connection } from '../connection';
 import { HIGH_SENTINEL, pageLimit, pageOfRows, planKeyset, type SortColumn } from '../search';
 import { join, renderFilters, type Fragment, type SearchTables } from '../search-sql';
+import { CHAIN_ROW } from './audit-schema';
 
 /** The audit log's tables for the shared search renderer (chains match indexed values only). */
 export const AUDIT_TABLES: SearchTables = {
   index: 'audit_index',
   indexByRow: 'audit_index_by_event',
   key: 'seq',
+  chainRow: `s.${CHAIN_ROW}`,
 };
 
 /**

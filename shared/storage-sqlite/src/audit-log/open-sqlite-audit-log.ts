@@ -21,6 +21,7 @@ import { createAuditSchema } from './audit-schema';
 import { searchAuditEvents } from './audit-search';
 import { verifyAuditLog } from './audit-verify';
 import { purgeAuditPrefix } from './audit-purge';
+import { searchedParams } from './searched-params';
 
 export interface SqliteAuditLogOptions {
   /** Database file, or `:memory:` (tests). */
@@ -61,11 +62,15 @@ function open(options: SqliteAuditLogOptions): AuditLog {
   const memory = options.file === ':memory:';
   const now = options.now ?? (() => new Date());
   const maxCount = options.maxCount ?? 1000;
-  const indexer = createIndexer({ AuditEvent: options.searchParameters.AuditEvent ?? [] });
+  const definitions = options.searchParameters.AuditEvent ?? [];
+  const indexing: Indexing = {
+    indexer: createIndexer({ AuditEvent: definitions }),
+    searched: searchedParams(definitions),
+  };
   if (options.readonly) {
     const db = new Database(options.file, { readonly: true, fileMustExist: true });
     configure(db, 'reader', memory);
-    return createLog(db, db, options, indexer, now, maxCount);
+    return createLog(db, db, options, indexing, now, maxCount);
   }
   if (!memory) mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
   const writerDb = new Database(options.file);
@@ -73,14 +78,20 @@ function open(options: SqliteAuditLogOptions): AuditLog {
   createAuditSchema(writerDb);
   const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
   if (!memory) configure(readerDb, 'reader', memory);
-  return createLog(writerDb, readerDb, options, indexer, now, maxCount);
+  return createLog(writerDb, readerDb, options, indexing, now, maxCount);
+}
+
+/** How events are indexed: the indexer, and the params whose entries are stored. */
+interface Indexing {
+  indexer: Indexer;
+  searched: ReadonlySet<string>;
 }
 
 function createLog(
   writerDb: Database.Database,
   readerDb: Database.Database,
   options: SqliteAuditLogOptions,
-  indexer: Indexer,
+  { indexer, searched }: Indexing,
   now: () => Date,
   maxCount: number,
 ): AuditLog {
@@ -118,14 +129,14 @@ function createLog(
           const only = batch.length === 1 ? batch[0] : undefined;
           if (only) {
             // A lone call needs no savepoint: its failure rolls the transaction back.
-            results.push({ value: appendEvents(writer, indexer, head, only, stamp) });
+            results.push({ value: appendEvents(writer, indexer, searched, head, only, stamp) });
             return;
           }
           for (const events of batch) {
             const before = head.position;
             try {
               const outcome = writerDb.transaction(() =>
-                appendEvents(writer, indexer, head, events, stamp),
+                appendEvents(writer, indexer, searched, head, events, stamp),
               )();
               results.push({ value: outcome });
             } catch (error) {

@@ -21,6 +21,13 @@ describe('canonicalJson (RFC 8785 style)', () => {
     );
   });
 
+  it('escapes member names as JSON strings, the first time and every time after', () => {
+    const value = { 'a"b': 1, '\u0001': 2, ['x'.repeat(100)]: 3 };
+    const expected = `{"\\u0001":2,"a\\"b":1,"${'x'.repeat(100)}":3}`;
+    expect(canonicalJson(value)).toBe(expected);
+    expect(canonicalJson(value)).toBe(expected);
+  });
+
   it('refuses values with no JSON form', () => {
     expect(() => canonicalJson(Number.NaN)).toThrow(TypeError);
     expect(() => canonicalJson(() => 1)).toThrow(TypeError);
@@ -54,6 +61,38 @@ describe('the hash chain', () => {
     const reordered = chain.map((r) => ({ ...r, json: reversed(r.json) }));
     expect(reordered.map((r) => verifier.next(r))).toEqual([undefined, undefined, undefined]);
     expect(verifier.head).toEqual({ seq: 3, hash: chain[2]?.hash });
+  });
+
+  it('gives an event the hash it was given when first recorded (logs already written verify)', () => {
+    const recorded: AuditEvent = {
+      resourceType: 'AuditEvent',
+      id: 'golden',
+      meta: { versionId: '1', lastUpdated: '2025-01-01T00:00:00.000Z' },
+      type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
+      action: 'E',
+      recorded: '2025-01-01T00:00:00Z',
+      outcome: '0',
+      agent: [
+        {
+          who: { identifier: { system: 'urn:oid:1.2.250.1.71.4.2.1', value: '810000000042' } },
+          requestor: true,
+          name: 'Dr Étienne "É" \u2028',
+          purposeOfUse: [{ coding: [{ code: 'TREAT' }] }],
+        },
+      ],
+      source: { observer: { display: 'documents' } },
+      entity: [
+        { what: { reference: 'Patient/p1' }, detail: [{ type: 'x', valueString: 'a\\u0001b' }] },
+      ],
+      extension: [
+        { url: 'u', valueDecimal: 10.5 },
+        { url: 'v', valueInteger: -0 },
+      ],
+    };
+    // Computed by the first implementation of the chain: any change of the canonical form breaks it.
+    expect(hashChained(recorded, 7, 'a'.repeat(64))).toBe(
+      '6789dca42672756e1e82032db51d10d5973dffca4205f748e6294252728769a7',
+    );
   });
 
   it('binds the sequence number and the previous hash into each hash', () => {

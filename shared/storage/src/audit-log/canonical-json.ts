@@ -27,14 +27,14 @@ export function canonicalJson(value: unknown): string {
         return `${text}]`;
       }
       const record = value as Record<string, unknown>;
+      const names = Object.keys(record);
       // The default sort compares UTF-16 code units: the JCS order.
-      const names = Object.keys(record).sort();
+      if (names.length > 1) names.sort();
       text = '{';
       for (const name of names) {
         const member = record[name];
         if (member === undefined) continue;
-        if (text.length > 1) text += ',';
-        text += `${JSON.stringify(name)}:${canonicalJson(member)}`;
+        text += `${text.length > 1 ? ',' : ''}${quotedName(name)}:${canonicalJson(member)}`;
       }
       return `${text}}`;
     }
@@ -44,4 +44,24 @@ export function canonicalJson(value: unknown): string {
     case 'undefined':
       throw new TypeError(`A ${typeof value} has no JSON form`);
   }
+}
+
+/**
+ * Member names as JSON strings. Every event is hashed when appended and again at each
+ * verification, and events repeat the same few dozen FHIR names: each is quoted once. Bounded in
+ * count and length, so names sent by a client cannot grow it without limit.
+ */
+const QUOTED_NAMES = new Map<string, string>();
+const MAX_QUOTED_NAMES = 1024;
+const MAX_QUOTED_NAME_LENGTH = 64;
+
+function quotedName(name: string): string {
+  let quoted = QUOTED_NAMES.get(name);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(name);
+    if (QUOTED_NAMES.size < MAX_QUOTED_NAMES && name.length <= MAX_QUOTED_NAME_LENGTH) {
+      QUOTED_NAMES.set(name, quoted);
+    }
+  }
+  return quoted;
 }
