@@ -16,6 +16,7 @@ import { createGroupCommit, createIndexer, GENESIS_HASH, type GroupOutcome } fro
 import { Connection } from '../connection';
 import { guard, guardAsync } from '../driver-errors';
 import { configure } from '../schema';
+import { createWalSync, type FileFlusher, type WalSync } from '../wal-sync';
 import { appendEvents, type ChainHead } from './audit-append';
 import { createAuditSchema } from './audit-schema';
 import { searchAuditEvents } from './audit-search';
@@ -30,8 +31,10 @@ export interface SqliteAuditLogOptions {
   searchParameters: SearchParameterSet;
   /** Largest page size served (default 1000). */
   maxCount?: number;
-  /** `FULL` (default): each group commit is fsynced. */
+  /** `FULL` (default): each group commit is on disk before its appends resolve. */
   synchronous?: 'FULL' | 'NORMAL';
+  /** How the WAL is flushed for `FULL` (tests; default an `fdatasync` on the thread pool). */
+  walFlusher?: FileFlusher;
   /**
    * Group commit window: appends arriving within this many milliseconds of the first pending one
    * share its transaction and fsync. Default 0: the next event-loop turn, which already groups
@@ -76,9 +79,15 @@ function open(options: SqliteAuditLogOptions): AuditLog {
   const writerDb = new Database(options.file);
   configure(writerDb, 'writer', memory, options.synchronous);
   createAuditSchema(writerDb);
+  // As in the resource store: commits flushed off the event loop (see wal-sync.ts).
+  const walSync =
+    !memory && (options.synchronous ?? 'FULL') === 'FULL'
+      ? createWalSync(`${path.resolve(options.file)}-wal`, options.walFlusher)
+      : undefined;
+  if (walSync) writerDb.pragma('synchronous = NORMAL');
   const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
   if (!memory) configure(readerDb, 'reader', memory);
-  return createLog(writerDb, readerDb, options, indexing, now, maxCount);
+  return createLog(writerDb, readerDb, options, indexing, now, maxCount, walSync);
 }
 
 /** How events are indexed: the indexer, and the params whose entries are stored. */
@@ -94,8 +103,14 @@ function createLog(
   { indexer, searched }: Indexing,
   now: () => Date,
   maxCount: number,
+  walSync?: WalSync,
 ): AuditLog {
   const writer = new Connection(writerDb);
+  /** Resolves with `result` once what was committed before is on disk. */
+  const durable = async <R>(result: R): Promise<R> => {
+    if (walSync) await guardAsync(() => walSync.durable());
+    return result;
+  };
   const reader = writerDb === readerDb ? writer : new Connection(readerDb);
 
   const readAnchor = (conn: Connection): ChainPosition => {
@@ -153,7 +168,8 @@ function createLog(
     return results;
   };
   const group = createGroupCommit(
-    (batch: readonly (readonly AuditEvent[])[]) => Promise.resolve().then(() => commitGroup(batch)),
+    (batch: readonly (readonly AuditEvent[])[]) =>
+      Promise.resolve().then(() => durable(commitGroup(batch))),
     {
       windowMs: options.groupCommitMs ?? 0,
     },
@@ -195,16 +211,18 @@ function createLog(
             'INSERT OR IGNORE INTO audit_checkpoints (seq, hash, time, jws) VALUES (?, ?, ?, ?)',
           )
           .run(checkpoint.seq, checkpoint.hash, checkpoint.time, checkpoint.jws);
-        return Promise.resolve();
+        return durable(undefined);
       }),
     checkpoints: () => read(listCheckpoints),
     purgeBefore: (cutoff) =>
-      guardAsync(() => Promise.resolve(purgeAuditPrefix(writerDb, writer, cutoff, now()))),
+      guardAsync(() => durable(purgeAuditPrefix(writerDb, writer, cutoff, now()))),
     ping: () => read((conn) => void conn.statement('SELECT 1').get()),
     close: () =>
       guardAsync(async () => {
         if (closed) return;
         await group.settled();
+        await durable(undefined);
+        walSync?.close();
         closed = true;
         if (readerDb !== writerDb) readerDb.close();
         writerDb.close();

@@ -89,6 +89,34 @@ describe('the SQLite audit log file', () => {
     }
   });
 
+  it('answers an append once its group commit is flushed to disk', async () => {
+    const file = path.join(dir, 'flushed.db');
+    const flushes: { file: string; end: () => void }[] = [];
+    const log = openSqliteAuditLog({
+      file,
+      searchParameters: SEARCH_PARAMETERS,
+      walFlusher: {
+        flush: (wal) => new Promise<void>((end) => flushes.push({ file: wal, end })),
+        close: () => undefined,
+      },
+    });
+    let answered = false;
+    const appended = log.append([contractEvent(1)]).then((outcomes) => {
+      answered = true;
+      return outcomes;
+    });
+    while (flushes.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes[0]?.file).toBe(`${file}-wal`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false);
+    flushes[0]?.end();
+    expect((await appended).map((o) => o.created)).toEqual([true]);
+    const closing = log.close();
+    while (flushes.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    flushes[1]?.end();
+    await closing;
+  });
+
   it('keeps the chain across a reopen (the head is read back from the file)', async () => {
     const file = path.join(dir, 'audit.sqlite');
     const first = openSqliteAuditLog({ file, searchParameters: SEARCH_PARAMETERS });
