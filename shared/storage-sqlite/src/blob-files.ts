@@ -1,9 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 
 /** A file written under `tmp/`, hashed on the way; not yet in its content-addressed place. */
 export interface StagedFile {
@@ -21,35 +19,38 @@ export class BlobFiles {
     return path.join(this.dir, 'objects', sha256.slice(0, 2), sha256);
   }
 
-  /** Streams the content to a temp file through SHA-1 and SHA-256, then fsyncs it. */
+  /**
+   * Writes the content to a temp file through SHA-1 and SHA-256 (chunk by chunk, never the whole
+   * stream in memory), then fsyncs it, all on one file handle. A transaction stages its bytes
+   * while it holds the write lock, so each file-system round trip counts: the directories are
+   * only created when missing (the first write into them).
+   */
   async stage(content: Readable | Buffer): Promise<StagedFile> {
     const tmpDir = path.join(this.dir, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
     const tmpPath = path.join(tmpDir, `${randomUUID()}.part`);
     const sha1 = createHash('sha1');
     const sha256 = createHash('sha256');
     let size = 0;
-    const hasher = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        sha1.update(chunk);
-        sha256.update(chunk);
-        size += chunk.length;
-        callback(null, chunk);
-      },
-    });
-    const source = Buffer.isBuffer(content) ? Readable.from([content]) : content;
+    const handle = await inDirectory(tmpDir, () => open(tmpPath, 'wx'));
     try {
-      await pipeline(source, hasher, createWriteStream(tmpPath));
-      const handle = await open(tmpPath, 'r');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
+      // A stream may yield strings (`Readable.from(['text'])`): written as UTF-8, as piping does.
+      const chunks: AsyncIterable<Buffer | string> | Buffer[] = Buffer.isBuffer(content)
+        ? [content]
+        : (content as AsyncIterable<Buffer | string>);
+      for await (const chunk of chunks) {
+        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        sha1.update(bytes);
+        sha256.update(bytes);
+        size += bytes.length;
+        await writeAll(handle, bytes);
       }
+      await handle.sync();
     } catch (error) {
+      await handle.close().catch(() => undefined);
       await this.discard(tmpPath);
       throw error;
     }
+    await handle.close();
     return { tmpPath, sha1: sha1.digest('base64'), sha256: sha256.digest('hex'), size };
   }
 
@@ -60,13 +61,29 @@ export class BlobFiles {
       await this.discard(staged.tmpPath);
       return false;
     }
-    await mkdir(path.dirname(target), { recursive: true });
-    await rename(staged.tmpPath, target);
+    await inDirectory(path.dirname(target), () => rename(staged.tmpPath, target));
     return true;
   }
 
   async discard(file: string): Promise<void> {
     await unlink(file).catch(() => undefined);
+  }
+}
+
+/** Runs a file operation in `dir`, creating the directory first if it is missing. */
+async function inDirectory<T>(dir: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dir, { recursive: true });
+    return operation();
+  }
+}
+
+async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
+  for (let written = 0; written < chunk.length;) {
+    written += (await handle.write(chunk, written)).bytesWritten;
   }
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChangeFeed, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
-import { createIndexer, type SearchParameterSet } from '@dmp/storage';
+import { createGroupCommit, createIndexer, type SearchParameterSet } from '@dmp/storage';
 import { AsyncMutex } from './async-mutex';
 import { BlobFiles, type StagedFile } from './blob-files';
 import { Connection } from './connection';
@@ -19,14 +19,10 @@ import {
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
 import { appendEntry, feedHead, listFollowers, readEntries, renewFollower } from './sqlite-feed';
 import { claimUnique } from './unique-claims';
+import { commitInSavepoints, type GroupMember } from './savepoint-group';
 import { createWalSync, type FileFlusher } from './wal-sync';
 import { configure, migrate } from './schema';
-import {
-  beginImmediate,
-  commitTransaction,
-  neverWaitForLocks,
-  writeAtomically,
-} from './write-lock';
+import { neverWaitForLocks, writeAtomically } from './write-lock';
 
 export interface SqliteStoreOptions {
   /** Database file path, or `:memory:` (tests). */
@@ -51,6 +47,12 @@ export interface SqliteStoreOptions {
   now?: () => Date;
 }
 
+/**
+ * Most transactions committed together: past it, the first members would wait too long for
+ * the last; the rest go to the next group.
+ */
+const MAX_GROUP = 64;
+
 interface TxState {
   open: boolean;
   created: string[];
@@ -61,13 +63,16 @@ interface TxState {
  * Opens (creating and migrating as needed) a SQLite-backed {@link ResourceStore}.
  *
  * Concurrency: one writer connection; every write (a `transaction`, or a single write outside
- * one) holds an async mutex, so transactions are serialized. File databases get a second,
+ * one) holds an async mutex, so transactions are serialized. Concurrent transactions are
+ * group-committed: they run one after the other in one SQLite transaction, a savepoint each,
+ * and each resolves once that transaction is committed. File databases get a second,
  * read-only connection in WAL mode: reads outside a transaction see the last committed snapshot,
  * never an open transaction's writes. A `:memory:` database has one connection, so reads outside
  * a transaction wait for the mutex instead (same isolation, less concurrency).
  *
  * Nesting: inside `transaction(work)`, any call on the store (including a nested `transaction`)
- * joins the open transaction (flattened; no savepoint), detected with AsyncLocalStorage.
+ * joins the open transaction (flattened; no savepoint of its own), detected with
+ * AsyncLocalStorage.
  */
 export function openSqliteStore(options: SqliteStoreOptions): ResourceStore {
   return guard(() => open(options));
@@ -164,6 +169,39 @@ function open(options: SqliteStoreOptions): ResourceStore {
     followers: () => storeAccess.read((ctx) => listFollowers(ctx.conn, now())),
   };
 
+  /** A transaction's work as a member of a commit group: its own state, run in its context. */
+  const memberOf = <R>(work: (tx: StoreTransaction) => Promise<R>): GroupMember => {
+    const state: TxState = { open: true, created: [], tx: undefined as never };
+    state.tx = {
+      ...createOperations(txAccess(state), maxCount),
+      blobs: createTransactionBlobWriter(files, () => openConn(state), state.created, now),
+      outbox: { append: (t, p) => joined(state, (ctx) => appendRecord(ctx.conn, t, p, now())) },
+      feed: { append: (p) => joined(state, (ctx) => appendEntry(ctx.conn, p, now())) },
+      claimUnique: (namespace, key) =>
+        joined(state, (ctx) => claimUnique(ctx.conn, namespace, key, now())),
+    };
+    return {
+      run: async () => {
+        try {
+          return await context.run(state, () => work(state.tx));
+        } finally {
+          state.open = false;
+        }
+      },
+      discard: async () => {
+        await Promise.all(state.created.splice(0).map((file) => files.discard(file)));
+      },
+    };
+  };
+  /**
+   * Transactions are group-committed: those that arrive while a group commits share the next
+   * SQLite transaction (see {@link commitInSavepoints}), still one at a time on the connection.
+   */
+  const transactions = createGroupCommit<GroupMember, unknown>(
+    (members) => mutex.run(() => guardAsync(() => commitInSavepoints(writerDb, members))),
+    { maxGroup: MAX_GROUP },
+  );
+
   const store: ResourceStore = {
     ...createOperations(storeAccess, maxCount),
     blobs: createSqliteBlobStore({
@@ -176,35 +214,15 @@ function open(options: SqliteStoreOptions): ResourceStore {
     transaction: async (work) => {
       const current = context.getStore();
       if (current) return work(current.tx);
-      const committed = await mutex.run(async () => {
-        const state: TxState = { open: true, created: [], tx: undefined as never };
-        state.tx = {
-          ...createOperations(txAccess(state), maxCount),
-          blobs: createTransactionBlobWriter(files, () => openConn(state), state.created, now),
-          outbox: { append: (t, p) => joined(state, (ctx) => appendRecord(ctx.conn, t, p, now())) },
-          feed: { append: (p) => joined(state, (ctx) => appendEntry(ctx.conn, p, now())) },
-          claimUnique: (namespace, key) =>
-            joined(state, (ctx) => claimUnique(ctx.conn, namespace, key, now())),
-        };
-        await guardAsync(() => beginImmediate(writerDb));
-        try {
-          const result = await context.run(state, () => work(state.tx));
-          guard(() => commitTransaction(writerDb));
-          state.open = false;
-          return result;
-        } catch (error) {
-          state.open = false;
-          if (writerDb.inTransaction) guard(() => writerDb.exec('ROLLBACK'));
-          await Promise.all(state.created.map((file) => files.discard(file)));
-          throw error;
-        }
-      });
-      // The lock is free for the next transaction while this one's commit is flushed.
-      return durable(committed);
+      // The group hands back what this member's work returned. The next group may commit
+      // while this one's commit is flushed.
+      const result = await transactions.submit(memberOf(work));
+      return durable(result as Awaited<ReturnType<typeof work>>);
     },
     ping: () => storeAccess.read((ctx) => void ctx.conn.statement('SELECT 1').get()),
-    close: () =>
-      mutex.run(() =>
+    close: async () => {
+      await transactions.settled();
+      await mutex.run(() =>
         guardAsync(async () => {
           if (!writerDb.open) return;
           // The flushes still running (their callers waiting) end before the WAL goes away.
@@ -214,7 +232,8 @@ function open(options: SqliteStoreOptions): ResourceStore {
           if (readerDb !== writerDb) readerDb.close();
           writerDb.close();
         }),
-      ),
+      );
+    },
   };
   return store;
 }

@@ -53,8 +53,9 @@ export async function beginImmediate(db: Database, budgetMs = WRITE_LOCK_BUDGET_
 }
 
 /**
- * COMMIT of the open write transaction: with `synchronous=FULL` the thread waits here for the
- * fsync (named, so that CPU profiles show the wait under this frame).
+ * COMMIT of the open write transaction (named, so that CPU profiles show it under this frame).
+ * The stores commit with `synchronous=NORMAL` and flush the WAL afterwards off the event loop
+ * (`wal-sync.ts`); with `synchronous=FULL` (migrations) the thread waits here for the fsync.
  */
 export function commitTransaction(db: Database): void {
   statementsOf(db).commit.run();

@@ -1,0 +1,71 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { GroupOutcome } from '@dmp/storage';
+import { beginImmediate, commitTransaction } from './write-lock';
+
+/** One store transaction of a group: its work, and how to undo what it left outside SQLite. */
+export interface GroupMember {
+  run(): Promise<unknown>;
+  /** Removes the blob files it created (its rows are rolled back by SQLite). */
+  discard(): Promise<void>;
+}
+
+interface SavepointStatements {
+  savepoint: Statement;
+  release: Statement;
+  rollbackTo: Statement;
+}
+
+const prepared = new WeakMap<Database, SavepointStatements>();
+
+function statementsOf(db: Database): SavepointStatements {
+  let statements = prepared.get(db);
+  if (!statements) {
+    statements = {
+      savepoint: db.prepare('SAVEPOINT member'),
+      release: db.prepare('RELEASE member'),
+      rollbackTo: db.prepare('ROLLBACK TO member'),
+    };
+    prepared.set(db, statements);
+  }
+  return statements;
+}
+
+/**
+ * Commits a group of store transactions with one SQLite transaction (one fsync instead of one
+ * each). The members run one after the other, each in a savepoint of its own: a member that
+ * throws is rolled back alone (rows, and at once its blob files, so that a later member storing
+ * the same bytes writes them again) and gets its error; the others commit. When SQLite itself
+ * ended the transaction (a disk error rolls everything back) or the COMMIT fails, the whole
+ * group fails: nothing of it is stored. Each outcome is only delivered after the COMMIT, so no
+ * member answers before its data is durable.
+ */
+export async function commitInSavepoints(
+  db: Database,
+  members: readonly GroupMember[],
+): Promise<GroupOutcome<unknown>[]> {
+  const { savepoint, release, rollbackTo } = statementsOf(db);
+  await beginImmediate(db);
+  const outcomes: GroupOutcome<unknown>[] = [];
+  try {
+    for (const member of members) {
+      savepoint.run();
+      try {
+        const value = await member.run();
+        release.run();
+        outcomes.push({ value });
+      } catch (error) {
+        if (!db.inTransaction) throw error;
+        rollbackTo.run();
+        release.run();
+        await member.discard();
+        outcomes.push({ error });
+      }
+    }
+    commitTransaction(db);
+    return outcomes;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    await Promise.all(members.map((member) => member.discard()));
+    throw error;
+  }
+}
