@@ -31,13 +31,15 @@ function statementsOf(db: Database): SavepointStatements {
 }
 
 /**
- * Commits a group of store transactions with one SQLite transaction (one fsync instead of one
- * each). The members run one after the other, each in a savepoint of its own: a member that
+ * Commits a group of store transactions with one SQLite transaction (one COMMIT, and one flush
+ * of the WAL after it, instead of one each). The members run one after the other, each in a
+ * savepoint of its own: a member that
  * throws is rolled back alone (rows, and at once its blob files, so that a later member storing
  * the same bytes writes them again) and gets its error; the others commit. When SQLite itself
  * ended the transaction (a disk error rolls everything back) or the COMMIT fails, the whole
- * group fails: nothing of it is stored. Each outcome is only delivered after the COMMIT, so no
- * member answers before its data is durable.
+ * group fails: nothing of it is stored. Each outcome is only delivered after the COMMIT (and
+ * the store answers only after the flush that follows), so no member answers before its data is
+ * durable.
  */
 export async function commitInSavepoints(
   db: Database,
