@@ -1,33 +1,12 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import type { GroupOutcome } from '@dmp/storage';
-import { beginImmediate, commitTransaction } from './write-lock';
+import { beginImmediate, commitTransaction, transactionStatements } from './write-lock';
 
 /** One store transaction of a group: its work, and how to undo what it left outside SQLite. */
 export interface GroupMember {
   run(): Promise<unknown>;
   /** Removes the blob files it created (its rows are rolled back by SQLite). */
   discard(): Promise<void>;
-}
-
-interface SavepointStatements {
-  savepoint: Statement;
-  release: Statement;
-  rollbackTo: Statement;
-}
-
-const prepared = new WeakMap<Database, SavepointStatements>();
-
-function statementsOf(db: Database): SavepointStatements {
-  let statements = prepared.get(db);
-  if (!statements) {
-    statements = {
-      savepoint: db.prepare('SAVEPOINT member'),
-      release: db.prepare('RELEASE member'),
-      rollbackTo: db.prepare('ROLLBACK TO member'),
-    };
-    prepared.set(db, statements);
-  }
-  return statements;
 }
 
 /**
@@ -45,7 +24,7 @@ export async function commitInSavepoints(
   db: Database,
   members: readonly GroupMember[],
 ): Promise<GroupOutcome<unknown>[]> {
-  const { savepoint, release, rollbackTo } = statementsOf(db);
+  const { savepoint, release, rollbackTo } = transactionStatements(db);
   await beginImmediate(db);
   const outcomes: GroupOutcome<unknown>[] = [];
   try {

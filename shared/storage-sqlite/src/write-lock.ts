@@ -3,20 +3,27 @@ import type { Database, Statement } from 'better-sqlite3';
 /** How long a writer waits for another connection's write lock before giving up (503). */
 export const WRITE_LOCK_BUDGET_MS = 5000;
 
-interface LockStatements {
+interface TransactionStatements {
   begin: Statement;
   commit: Statement;
+  /** The savepoint of one member of a commit group (`savepoint-group.ts`). */
+  savepoint: Statement;
+  release: Statement;
+  rollbackTo: Statement;
 }
 
 /** The statements of every transaction, prepared once per connection (not parsed each time). */
-const prepared = new WeakMap<Database, LockStatements>();
+const prepared = new WeakMap<Database, TransactionStatements>();
 
-function statementsOf(db: Database): LockStatements {
+export function transactionStatements(db: Database): TransactionStatements {
   let statements = prepared.get(db);
   if (!statements) {
     statements = {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
+      savepoint: db.prepare('SAVEPOINT member'),
+      release: db.prepare('RELEASE member'),
+      rollbackTo: db.prepare('ROLLBACK TO member'),
     };
     prepared.set(db, statements);
   }
@@ -40,7 +47,7 @@ export function neverWaitForLocks(db: Database): void {
  */
 export async function beginImmediate(db: Database, budgetMs = WRITE_LOCK_BUDGET_MS): Promise<void> {
   const started = Date.now();
-  const { begin } = statementsOf(db);
+  const { begin } = transactionStatements(db);
   for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
     try {
       begin.run();
@@ -58,7 +65,7 @@ export async function beginImmediate(db: Database, budgetMs = WRITE_LOCK_BUDGET_
  * (`wal-sync.ts`); with `synchronous=FULL` (migrations) the thread waits here for the fsync.
  */
 export function commitTransaction(db: Database): void {
-  statementsOf(db).commit.run();
+  transactionStatements(db).commit.run();
 }
 
 /** Runs `fn` in its own write transaction: committed when it resolves, rolled back if it throws. */
