@@ -65,7 +65,8 @@ interface TxState {
  * Concurrency: one writer connection; every write (a `transaction`, or a single write outside
  * one) holds an async mutex, so transactions are serialized. Concurrent transactions are
  * group-committed: they run one after the other in one SQLite transaction, a savepoint each,
- * and each resolves once that transaction is committed. File databases get a second,
+ * and each resolves once that transaction is committed and on disk (the WAL flushed off the
+ * event loop, see wal-sync.ts). File databases get a second,
  * read-only connection in WAL mode: reads outside a transaction see the last committed snapshot,
  * never an open transaction's writes. A `:memory:` database has one connection, so reads outside
  * a transaction wait for the mutex instead (same isolation, less concurrency).

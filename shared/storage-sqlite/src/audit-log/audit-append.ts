@@ -23,8 +23,8 @@ export function normalizeInstant(value: string | undefined, fallback: Date): str
 
 /**
  * Appends one caller's events inside the open transaction, advancing `head` (the caller restores
- * it if the transaction rolls back), with their index entries of the `searched` params only. Replays of a stored id, and repeats inside the call, are
- * acknowledged with the stored event.
+ * it if the transaction rolls back), with their index entries of the `searched` params only.
+ * Replays of a stored id, and repeats inside the call, are acknowledged with the stored event.
  */
 export function appendEvents(
   conn: Connection,
