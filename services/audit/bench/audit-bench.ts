@@ -99,8 +99,9 @@ async function ingest(dir: string, issuer: DevIssuer): Promise<void> {
     synchronous: env['BENCH_SYNC'] === 'NORMAL' ? 'NORMAL' : 'FULL',
   });
   const server = await serve(dir, log, issuer);
+  // Only the product's services feed the log: the bench posts as the documents service does.
   const token = await issuer.sign({
-    sub: 'bench',
+    sub: 'dmp-documents',
     scope: 'system/AuditEvent.c',
     extensions: { fr_dmp: { actor_kind: 'system' } },
   });
