@@ -88,18 +88,20 @@ async function main(): Promise<void> {
   });
   const services = createConsentServices({ store, policy });
   const issuer = await openDevIssuer(dir);
-  const system = {
+  // The product's own identities: the operator opens the DMP, documents asks the decisions.
+  const service = (id: string) => ({
     kind: 'system' as const,
-    id: 'bench',
+    id,
     roles: [],
     purposeOfUse: [],
     accessMode: 'normal' as const,
     scopes: [],
     issuer: issuer.issuer,
-  };
+  });
+  const system = service('dmp-documents');
   await openDmp(
     services,
-    { actor: system, requestId: 'bench' },
+    { actor: service('dmp-operator'), requestId: 'bench' },
     { ins: INS, system: 'urn:oid:1.2.250.1.213.1.4.8' },
   );
   const question: AccessQuestion = {
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/access/v1/evaluation`;
   const token = await issuer.sign(
-    { sub: 'documents', extensions: { fr_dmp: { actor_kind: 'system' } } },
+    { sub: 'dmp-documents', extensions: { fr_dmp: { actor_kind: 'system' } } },
     { ttlSeconds: 3600 },
   );
   const body = JSON.stringify({
