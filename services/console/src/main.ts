@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openDevIssuer } from '@dmp/auth';
-import { loadConfig } from '@dmp/config';
+import { devIssuerEnabled, loadConfig } from '@dmp/config';
 import { createLogger, loadOpenApiDocument, startHttpServer, stopOnSignals } from '@dmp/http';
 import { createConsoleApp } from './app';
 import { OidcSignIn, type OidcProviderSettings } from './oidc';
@@ -24,6 +24,7 @@ function openApiDirectory(): string {
 /** Composition root of the console: settings from the environment, sign-in methods, serve. */
 async function main(): Promise<void> {
   const config = loadConfig(consoleSettings, process.env);
+  const devSignIn = devIssuerEnabled(config);
   const logger = createLogger('console', config.logLevel);
   const scopes = (list: readonly string[]) =>
     list.flatMap((item) => item.split(/\s+/)).filter(Boolean);
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       'CONSOLE_PUBLIC_URL is required with OpenID Connect (it makes the redirect URI)',
     );
   }
-  if (providers.length === 0 && !config.devIssuer) {
+  if (providers.length === 0 && !devSignIn) {
     throw new Error(
       'no sign-in method: set CONSOLE_OIDC_PRO_ISSUER and/or CONSOLE_OIDC_PATIENT_ISSUER, or AUTH_DEV_ISSUER=true',
     );
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const sealer = new CookieSealer(
     await loadSessionKeys({
       configured: config.sessionKeys,
-      required: config.nodeEnv === 'production' || !config.devIssuer,
+      required: config.nodeEnv === 'production' || !devSignIn,
       devKeyFile: path.join(config.dataDir, 'console', 'session-key'),
     }),
   );
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
       'CONSOLE_SESSION_KEYS unset: sessions are sealed with the development key under DATA_DIR (one console instance only)',
     );
   }
-  const devIssuer = config.devIssuer ? await openDevIssuer(config.dataDir) : undefined;
+  const devIssuer = devSignIn ? await openDevIssuer(config.dataDir) : undefined;
   if (devIssuer)
     logger.warn(
       'development sign-in is on (AUTH_DEV_ISSUER=true): anyone reaching the console can act as anyone',

@@ -57,11 +57,6 @@ export const consoleSettings = {
     type: 'list',
     doc: 'Keys sealing the console’s session and sign-in cookies (JWE dir + A256GCM): comma-separated base64url 32-byte keys, the same on every instance; the first seals, all open (rotation). Required when NODE_ENV=production or AUTH_DEV_ISSUER=false; otherwise generated once under `$DATA_DIR/console/session-key`',
   },
-  nodeEnv: {
-    env: 'NODE_ENV',
-    type: 'string',
-    doc: '`production` (the Docker image sets it): the console refuses to start without `CONSOLE_SESSION_KEYS`',
-  },
   upstreamTimeoutMs: {
     env: 'CONSOLE_UPSTREAM_TIMEOUT_MS',
     type: 'integer',
@@ -118,10 +113,4 @@ export const consoleSettings = {
     doc: 'Scopes asked of the patient identity provider',
   },
   ...PROCESS_SETTINGS,
-  devIssuer: {
-    env: 'AUTH_DEV_ISSUER',
-    type: 'boolean',
-    default: true,
-    doc: 'Development sign-in: the console offers to choose an actor whose token the local dev issuer mints',
-  },
 } as const satisfies Record<string, Setting>;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './index';
+import { ConfigError, devIssuerEnabled, loadConfig, PROCESS_SETTINGS } from './index';
 
 const schema = {
   port: { env: 'PORT', type: 'integer', default: 8081, min: 0, max: 65535, doc: 'port' },
@@ -52,5 +52,27 @@ describe('loadConfig', () => {
 
   it('enforces integer bounds', () => {
     expect(() => loadConfig(schema, { PORT: '70000' })).toThrow('PORT: must be at most 65535');
+  });
+});
+
+describe('devIssuerEnabled', () => {
+  it.each([
+    [{}, true],
+    [{ nodeEnv: 'development' }, true],
+    [{ nodeEnv: 'production' }, false],
+    [{ nodeEnv: 'production', devIssuer: true }, true],
+    [{ devIssuer: false }, false],
+  ])('%j → %s', (config, expected) => {
+    expect(devIssuerEnabled(config)).toBe(expected);
+  });
+
+  it('is unset unless AUTH_DEV_ISSUER says', () => {
+    const unset = loadConfig(PROCESS_SETTINGS, { NODE_ENV: 'production' });
+    expect(devIssuerEnabled(unset)).toBe(false);
+    const forced = loadConfig(PROCESS_SETTINGS, {
+      NODE_ENV: 'production',
+      AUTH_DEV_ISSUER: 'true',
+    });
+    expect(devIssuerEnabled(forced)).toBe(true);
   });
 });

@@ -29,7 +29,26 @@ export const PROCESS_SETTINGS = {
     oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     doc: 'pino log level',
   },
+  nodeEnv: {
+    env: 'NODE_ENV',
+    type: 'string',
+    doc: '`production` (the Docker image sets it): the development issuer and sign-in are then off unless `AUTH_DEV_ISSUER=true`, and the console requires `CONSOLE_SESSION_KEYS`',
+  },
+  devIssuer: {
+    env: 'AUTH_DEV_ISSUER',
+    type: 'boolean',
+    doc: 'Generate (first start) and trust the local dev token issuer under `$DATA_DIR/dev-issuer`, and offer the console’s development sign-in; default true, false when `NODE_ENV=production`',
+  },
 } as const satisfies Record<string, Setting>;
+
+/**
+ * Whether the development issuer (and the console's development sign-in) is on: as set by
+ * `AUTH_DEV_ISSUER`, else on, except under `NODE_ENV=production`, where anyone reaching a
+ * console that offers it could act as anyone.
+ */
+export function devIssuerEnabled(config: { devIssuer?: boolean; nodeEnv?: string }): boolean {
+  return config.devIssuer ?? config.nodeEnv !== 'production';
+}
 
 /**
  * The settings every service reads. Per-service variables carry the service's prefix
@@ -94,12 +113,6 @@ export function serviceSettings(service: ServiceName) {
       min: 8,
       max: 512,
       doc: 'Deepest nesting of objects and arrays accepted in a JSON body (beyond it: 400 `DMP-HTTP-JSON-TOO-DEEP`)',
-    },
-    devIssuer: {
-      env: 'AUTH_DEV_ISSUER',
-      type: 'boolean',
-      default: true,
-      doc: 'Generate (first start) and trust the local dev token issuer under `$DATA_DIR/dev-issuer`; set false in production',
     },
     jwks: {
       env: 'AUTH_JWKS',

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Express } from 'express';
-import { loadConfig, serviceSettings, type ServiceName } from '@dmp/config';
+import { devIssuerEnabled, loadConfig, serviceSettings, type ServiceName } from '@dmp/config';
 import { SEARCH_PARAMETERS } from '@dmp/fhir';
 import {
   createLogger,
@@ -79,9 +79,11 @@ export async function runService<Extra extends object = object>(
     const extras: ExtraStores<Extra> = definition.openExtras
       ? await definition.openExtras({ location, dataDir: config.dataDir, logger })
       : { deps: {} as Extra, close: () => Promise.resolve() };
-    const authenticate = await openAuthenticator(config);
+    const devIssuer = devIssuerEnabled(config);
+    const authenticate = await openAuthenticator({ ...config, devIssuer });
     const serviceToken = openServiceToken({
       ...config,
+      devIssuer,
       service,
       tokenFile: config.serviceTokenFile,
     });
