@@ -14,7 +14,6 @@ const FORWARDED_RESPONSE_HEADERS = [
   'content-type',
   'etag',
   'last-modified',
-  'location',
   'x-request-id',
   'www-authenticate',
   'allow',
@@ -42,8 +41,32 @@ export function upstreamUrlOf(root: string, fhirPath: string, query: string): UR
   return url;
 }
 
+/**
+ * `Location` as the browser may follow it: a URL under the service's `/fhir` base becomes the
+ * same path under the console's (`consoleBase`, e.g. `/api/fhir/documents`), so the service's
+ * internal address never reaches the browser; a relative one is kept; any other is dropped.
+ */
+export function consoleLocation(
+  location: string,
+  upstream: URL,
+  consoleBase: string,
+): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(location) && !location.startsWith('/')) return location;
+  let url: URL;
+  try {
+    url = new URL(location, upstream);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== upstream.origin) return undefined;
+  if (url.pathname !== '/fhir' && !url.pathname.startsWith('/fhir/')) return undefined;
+  return `${consoleBase}${url.pathname.slice('/fhir'.length)}${url.search}`;
+}
+
 export interface ProxyCall {
   upstream: URL;
+  /** The console's path of the service's FHIR base (`/api/fhir/<service>`). */
+  consoleBase: string;
   accessToken: string;
   requestId: string;
   timeoutMs: number;
@@ -77,10 +100,8 @@ export async function proxyToService(req: Request, res: Response, call: ProxyCal
       redirect: 'manual',
     });
   } catch {
-    throw fhirError(
-      'DMP-CONSOLE-UPSTREAM-UNAVAILABLE',
-      `The service at ${call.upstream.origin} did not answer`,
-    );
+    // The service's internal address stays out of what the browser reads.
+    throw fhirError('DMP-CONSOLE-UPSTREAM-UNAVAILABLE', `${call.consoleBase} did not answer`);
   } finally {
     clearTimeout(timer);
   }
@@ -92,6 +113,10 @@ export async function proxyToService(req: Request, res: Response, call: ProxyCal
     const value = answer.headers.get(name);
     if (value !== null) res.setHeader(name, value);
   }
+  const location = answer.headers.get('location');
+  const shown =
+    location === null ? undefined : consoleLocation(location, call.upstream, call.consoleBase);
+  if (shown !== undefined) res.setHeader('Location', shown);
   const type = answer.headers.get('content-type') ?? '';
   if (!JSON_TYPES.test(type)) {
     // A document is downloaded, never rendered in the console's origin (a CDA could carry script).

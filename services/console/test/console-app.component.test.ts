@@ -172,6 +172,7 @@ describe('console service', () => {
       .set('Cookie', cookie)
       .expect(502);
     expect(down.text).toContain('DMP-CONSOLE-UPSTREAM-UNAVAILABLE');
+    expect(down.text).not.toContain('127.0.0.1');
     await request(app())
       .post('/api/fhir/consent/Consent/$dmp-change')
       .set('Cookie', cookie)
@@ -219,6 +220,47 @@ describe('console service', () => {
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers.etag).toBe('W/"1"');
       expect(res.body.resourceType).toBe('Bundle');
+    } finally {
+      service.close();
+    }
+  });
+
+  it('shows a Location under the console’s path, never the service’s internal address', async () => {
+    let location = '';
+    const service = createServer((_req, res) => {
+      res.writeHead(201, { 'Content-Type': 'application/fhir+json', Location: location });
+      res.end('{"resourceType":"OperationOutcome","issue":[]}');
+    });
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = service.address() as AddressInfo;
+      const live = createConsoleApp({
+        ...deps,
+        upstreams: { ...deps.upstreams, consent: `http://127.0.0.1:${port}` },
+      });
+      const signedIn = await request(live).post('/api/sign-in/dev').send({ kind: 'auditor' });
+      const cookie = String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+      const csrf = (signedIn.body as { csrfToken: string }).csrfToken;
+      const post = () =>
+        request(live)
+          .post('/api/fhir/consent/Consent')
+          .set('Cookie', cookie)
+          .set('X-CSRF-Token', csrf)
+          .set('Content-Type', 'application/fhir+json')
+          .send('{}')
+          .expect(201);
+
+      location = `http://127.0.0.1:${port}/fhir/Consent/c1/_history/2`;
+      expect((await post()).headers.location).toBe('/api/fhir/consent/Consent/c1/_history/2');
+      location = 'Consent/c1/_history/2';
+      expect((await post()).headers.location).toBe('Consent/c1/_history/2');
+      for (const elsewhere of [
+        'https://evil.example/fhir/Consent/1',
+        `http://127.0.0.1:${port}/metrics`,
+      ]) {
+        location = elsewhere;
+        expect((await post()).headers.location).toBeUndefined();
+      }
     } finally {
       service.close();
     }

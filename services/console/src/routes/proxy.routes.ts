@@ -46,6 +46,7 @@ export function proxyRoutes(deps: ProxyDeps): ConsoleRoute[] {
     const { accessToken } = current;
     await proxyToService(req, res, {
       upstream,
+      consoleBase: `/api/fhir/${service}`,
       accessToken,
       requestId: localsOf(res).requestId,
       timeoutMs: deps.upstreamTimeoutMs,
