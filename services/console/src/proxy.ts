@@ -129,7 +129,9 @@ export async function proxyToService(req: Request, res: Response, call: ProxyCal
   }
   const stream = Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>);
   stream.on('error', () => res.destroy());
-  req.on('close', () => {
+  // The browser left before the end: the service's answer is cancelled too. (The request's own
+  // 'close' comes once its body is read, long before, so it cannot tell.)
+  res.on('close', () => {
     if (!res.writableFinished) stream.destroy();
   });
   stream.pipe(res);

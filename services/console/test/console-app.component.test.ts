@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -262,6 +262,59 @@ describe('console service', () => {
         expect((await post()).headers.location).toBeUndefined();
       }
     } finally {
+      service.close();
+    }
+  });
+
+  it('cancels the service’s answer when the browser leaves in the middle of it', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    const service = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/fhir+ndjson' });
+      res.write('{"resourceType":"AuditEvent"}\n');
+      res.on('close', upstreamClosed); // never ended by the service itself
+    });
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    const { port } = service.address() as AddressInfo;
+    const live = createServer(
+      createConsoleApp({
+        ...deps,
+        upstreams: { ...deps.upstreams, audit: `http://127.0.0.1:${port}` },
+      }),
+    );
+    await new Promise<void>((resolve) => live.listen(0, '127.0.0.1', resolve));
+    try {
+      const signedIn = await request(live).post('/api/sign-in/dev').send({ kind: 'auditor' });
+      const cookie = String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+      const csrf = String(signedIn.body.csrfToken);
+      const consolePort = (live.address() as AddressInfo).port;
+      for (const method of ['GET', 'POST']) {
+        const upstreamGone =
+          method === 'GET' ? closed : new Promise<void>((r) => (upstreamClosed = r));
+        const browser = httpRequest({
+          host: '127.0.0.1',
+          port: consolePort,
+          method,
+          path: '/api/fhir/audit/AuditEvent/$export',
+          headers: {
+            Cookie: cookie,
+            'X-CSRF-Token': csrf,
+            'Content-Type': 'application/fhir+json',
+          },
+        });
+        browser.on('error', () => undefined);
+        browser.on('response', (answer) => answer.once('data', () => browser.destroy()));
+        browser.end(method === 'POST' ? '{}' : undefined);
+        await expect(
+          Promise.race([
+            upstreamGone.then(() => 'cancelled'),
+            new Promise((resolve) => setTimeout(() => resolve('still open'), 3000)),
+          ]),
+        ).resolves.toBe('cancelled');
+      }
+    } finally {
+      live.close();
+      service.closeAllConnections();
       service.close();
     }
   });
