@@ -73,6 +73,18 @@ describeBrowser('the web console in a real browser (npm start, npm run seed)', (
     await context.close();
   }, 60_000);
 
+  it('sign-in: a failed sign-in is told in the console’s words, never with the address’s text', async () => {
+    const context = await newUser(browser);
+    const page = await context.newPage();
+    await page.goto(
+      `${product.consoleUrl}/#/connexion?erreur=${encodeURIComponent('Compte suspendu : appelez le 0899 000 000')}`,
+    );
+    const alert = page.getByRole('alert');
+    await expect(alert.textContent()).resolves.toContain('La connexion n’a pas abouti');
+    expect(await page.content()).not.toContain('0899');
+    await context.close();
+  }, 60_000);
+
   it('patient: sees their documents and masks one; a professional no longer finds it', async () => {
     const doctor = await pages.signInAs(await newUser(browser), 'Dr Camille Martin (810000000001)');
     await pages.searchDocuments(doctor, PATIENT);

@@ -95,11 +95,11 @@ function renderView(
 ) {
   const user = session?.user;
   if (!user) {
-    return <SignInView onSignedIn={signedIn} error={route?.query.get('erreur') ?? undefined} />;
+    return <SignInView onSignedIn={signedIn} failed={route?.query.has('erreur') ?? false} />;
   }
   switch (view) {
     case 'sign-in':
-      return <SignInView onSignedIn={signedIn} />;
+      return <SignInView onSignedIn={signedIn} failed={false} />;
     case 'audit-search':
       return <AuditSearchView query={route?.query ?? new URLSearchParams()} />;
     case 'audit-event':

@@ -16,17 +16,24 @@ const PROVIDER_LABELS = {
   patient: 'Se connecter avec mon identité numérique (patients)',
 };
 
+const SIGN_IN_FAILED = 'La connexion n’a pas abouti. Recommencez.';
+
 /** Sign-in: the configured identity providers, and in development the choice of an actor. */
 export function SignInView({
   onSignedIn,
-  error,
+  failed,
 }: {
   onSignedIn: (session: SessionInfo) => void;
-  error?: string;
+  /**
+   * The identity provider's sign-in did not complete (`#/connexion?erreur=…`). Only that it
+   * failed is shown, in the console's own words: the address is anyone's to write, so its text
+   * is never displayed (the reason is in the console's log).
+   */
+  failed: boolean;
 }) {
   const { state } = useLoad(() => getJson<SignInOptions>('/api/sign-in/options'), 'options');
   const [failure, setFailure] = useState<Failure | undefined>(
-    error ? { status: 401, text: error } : undefined,
+    failed ? { status: 401, text: SIGN_IN_FAILED } : undefined,
   );
   const [busy, setBusy] = useState(false);
 
