@@ -247,8 +247,26 @@ describeBrowser('the web console in a real browser (npm start, npm run seed)', (
     );
     await expectAccessible(auditor);
     await screenshot(auditor, 'audit-export');
+    const saved = await auditor.getByRole('link', { name: /^Enregistrer/ }).getAttribute('href');
+    // Whether the browser can still save what the address names (a revoked one cannot).
+    const readable = async (url: string | null) => {
+      const download = auditor.waitForEvent('download', { timeout: 5000 }).catch(() => undefined);
+      await auditor.evaluate((href) => {
+        const link = document.createElement('a');
+        link.href = href ?? '';
+        link.download = 'probe.ndjson';
+        document.body.append(link);
+        link.click();
+        link.remove();
+      }, url);
+      const started = await download;
+      return started !== undefined && (await started.failure()) === null;
+    };
+    await expect(readable(saved)).resolves.toBe(true);
 
     await pages.open(auditor, 'Activité par jour');
+    // The export left with its view: its blob: address no longer reads.
+    await expect(readable(saved)).resolves.toBe(false);
     await auditor.getByLabel('INS du patient').fill(PATIENT);
     await auditor.getByRole('button', { name: 'Afficher' }).click();
     const chart = auditor.locator('figure.chart figcaption');

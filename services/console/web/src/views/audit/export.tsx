@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { send } from '../../api/client';
 import { ErrorBox, Notice, Progress } from '../../components/feedback';
 import { failureFrom } from '../../components/use-call';
@@ -20,6 +20,12 @@ export function ExportView() {
   const [progress, setProgress] = useState<{ lines: number; bytes: number } | undefined>();
   const [failure, setFailure] = useState<Failure | undefined>();
   const [download, setDownload] = useState<Download | undefined>();
+  // The export is patient data held by the page: released when replaced or when the view goes,
+  // not left readable through its blob: address until the tab closes (a shared workstation).
+  useEffect(() => {
+    if (!download) return undefined;
+    return () => URL.revokeObjectURL(download.url);
+  }, [download]);
 
   const run = async (event: FormEvent) => {
     event.preventDefault();
