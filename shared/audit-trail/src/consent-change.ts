@@ -6,16 +6,18 @@ import type { AuditEventEntityDetail } from 'fhir/r4';
  * target. The audit service reads them back to tell the patient, in their access history, who
  * changed what. Same shape as the consent service's own change requests.
  */
-export type ConsentChangeKind =
-  | 'authorize'
-  | 'revoke'
-  | 'block'
-  | 'unblock'
-  | 'emergency-opposition'
-  | 'attending-physician'
-  | 'add-delegate'
-  | 'remove-delegate'
-  | 'hide-everything';
+export const CONSENT_CHANGE_KINDS = [
+  'authorize',
+  'revoke',
+  'block',
+  'unblock',
+  'emergency-opposition',
+  'attending-physician',
+  'add-delegate',
+  'remove-delegate',
+  'hide-everything',
+] as const;
+export type ConsentChangeKind = (typeof CONSENT_CHANGE_KINDS)[number];
 
 export interface ConsentChangeFact {
   kind: ConsentChangeKind;
@@ -27,17 +29,6 @@ export interface ConsentChangeFact {
   period?: { start?: string; end?: string };
 }
 
-const KINDS: readonly ConsentChangeKind[] = [
-  'authorize',
-  'revoke',
-  'block',
-  'unblock',
-  'emergency-opposition',
-  'attending-physician',
-  'add-delegate',
-  'remove-delegate',
-  'hide-everything',
-];
 const ON_OFF = new Set<ConsentChangeKind>(['emergency-opposition', 'hide-everything']);
 /** `valueString` when the attending physician is removed (a FHIR string cannot be empty; never an idNat_PS). */
 const NOBODY = '-';
@@ -61,7 +52,7 @@ export function consentChangeDetail(change: ConsentChangeFact): AuditEventEntity
 
 /** The change a detail records; undefined for a detail that is not a consent change. */
 export function consentChangeOf(detail: AuditEventEntityDetail): ConsentChangeFact | undefined {
-  const kind = KINDS.find((candidate) => candidate === detail.type);
+  const kind = CONSENT_CHANGE_KINDS.find((candidate) => candidate === detail.type);
   const value = detail.valueString;
   if (kind === undefined || value === undefined) return undefined;
   if (ON_OFF.has(kind)) return { kind, value: value === 'true' };
