@@ -20,7 +20,7 @@ import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite
 import { appendEntry, feedHead, listFollowers, readEntries, renewFollower } from './sqlite-feed';
 import { claimUnique } from './unique-claims';
 import { commitInSavepoints, type GroupMember } from './savepoint-group';
-import { createWalSync, type FileFlusher } from './wal-sync';
+import { durableCommits, type FileFlusher } from './wal-sync';
 import { configure, migrate } from './schema';
 import { neverWaitForLocks, writeAtomically } from './write-lock';
 
@@ -89,20 +89,15 @@ function open(options: SqliteStoreOptions): ResourceStore {
     options.blobDir === '' ? mkdtempSync(path.join(os.tmpdir(), 'dmp-blobs-')) : options.blobDir;
   mkdirSync(blobDir, { recursive: true });
   const writerDb = new Database(options.file);
-  // Durable commits flush the WAL off the event loop (see wal-sync.ts): the connection itself
-  // commits with NORMAL, and every write awaits `durable()` before it resolves.
-  const walSync =
-    !memory && (options.synchronous ?? 'FULL') === 'FULL'
-      ? createWalSync(`${path.resolve(options.file)}-wal`, options.walFlusher)
-      : undefined;
   configure(writerDb, 'writer', memory, options.synchronous);
   migrate(writerDb, now);
   neverWaitForLocks(writerDb);
-  if (walSync) writerDb.pragma('synchronous = NORMAL');
-  const durable = async <R>(result: R): Promise<R> => {
-    if (walSync) await guardAsync(() => walSync.durable());
-    return result;
-  };
+  // Every write awaits `commits.durable()` before it resolves (see wal-sync.ts).
+  const commits = durableCommits(writerDb, options.file, {
+    memory,
+    synchronous: options.synchronous,
+    flusher: options.walFlusher,
+  });
   const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
   if (!memory) configure(readerDb, 'reader', memory);
   const writer: RowContext = { conn: new Connection(writerDb), indexer, now };
@@ -112,7 +107,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
   const context = new AsyncLocalStorage<TxState>();
 
   const atomically = async <R>(fn: () => R | Promise<R>): Promise<R> =>
-    durable(await mutex.run(() => guardAsync(() => writeAtomically(writerDb, fn))));
+    commits.durable(await mutex.run(() => guardAsync(() => writeAtomically(writerDb, fn))));
   const storeAccess: Access = {
     read: (fn) => {
       if (context.getStore()) return joined(context.getStore(), fn);
@@ -218,7 +213,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
       // The group hands back what this member's work returned. The next group may commit
       // while this one's commit is flushed.
       const result = await transactions.submit(memberOf(work));
-      return durable(result as Awaited<ReturnType<typeof work>>);
+      return commits.durable(result as Awaited<ReturnType<typeof work>>);
     },
     ping: () => storeAccess.read((ctx) => void ctx.conn.statement('SELECT 1').get()),
     close: async () => {
@@ -227,8 +222,7 @@ function open(options: SqliteStoreOptions): ResourceStore {
         guardAsync(async () => {
           if (!writerDb.open) return;
           // The flushes still running (their callers waiting) end before the WAL goes away.
-          await durable(undefined);
-          walSync?.close();
+          await commits.close();
           writerDb.pragma('optimize');
           if (readerDb !== writerDb) readerDb.close();
           writerDb.close();

@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { guardAsync } from './driver-errors';
 
 /**
  * Makes commits durable by flushing the WAL file off the event loop.
@@ -86,5 +89,47 @@ export function createWalSync(walFile: string, flusher: FileFlusher = keptOpenFl
       return queued;
     },
     close: () => flusher.close(),
+  };
+}
+
+/** How a store's writer makes its commits durable, whatever its settings. */
+export interface DurableCommits {
+  /** Resolves with `result` once everything committed before the call is on disk. */
+  durable: <R>(result: R) => Promise<R>;
+  /** Waits for the flushes still running (their callers waiting), then releases the WAL. */
+  close: () => Promise<void>;
+}
+
+/** Commits that need no flush: `:memory:`, `NORMAL`, or a read-only handle. */
+export const NOTHING_TO_FLUSH: DurableCommits = {
+  durable: (result) => Promise.resolve(result),
+  close: () => Promise.resolve(),
+};
+
+/**
+ * Sets a writer connection up for durable commits, once its schema is in place: a file database
+ * asked for `FULL` commits with `synchronous=NORMAL` and flushes its WAL off the event loop; a
+ * `:memory:` one, or one asked for `NORMAL`, waits for nothing.
+ */
+export function durableCommits(
+  db: Database,
+  file: string,
+  options: { memory: boolean; synchronous?: 'FULL' | 'NORMAL'; flusher?: FileFlusher },
+): DurableCommits {
+  if (options.memory || (options.synchronous ?? 'FULL') !== 'FULL') {
+    return NOTHING_TO_FLUSH;
+  }
+  const sync = createWalSync(`${path.resolve(file)}-wal`, options.flusher);
+  db.pragma('synchronous = NORMAL');
+  const durable = async <R>(result: R): Promise<R> => {
+    await guardAsync(() => sync.durable());
+    return result;
+  };
+  return {
+    durable,
+    close: async () => {
+      await durable(undefined);
+      sync.close();
+    },
   };
 }

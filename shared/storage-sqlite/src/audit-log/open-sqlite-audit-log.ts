@@ -16,7 +16,12 @@ import { createGroupCommit, createIndexer, GENESIS_HASH, type GroupOutcome } fro
 import { Connection } from '../connection';
 import { guard, guardAsync } from '../driver-errors';
 import { configure } from '../schema';
-import { createWalSync, type FileFlusher, type WalSync } from '../wal-sync';
+import {
+  durableCommits,
+  NOTHING_TO_FLUSH,
+  type DurableCommits,
+  type FileFlusher,
+} from '../wal-sync';
 import { appendEvents, type ChainHead } from './audit-append';
 import { createAuditSchema } from './audit-schema';
 import { searchAuditEvents } from './audit-search';
@@ -80,14 +85,14 @@ function open(options: SqliteAuditLogOptions): AuditLog {
   configure(writerDb, 'writer', memory, options.synchronous);
   createAuditSchema(writerDb);
   // As in the resource store: commits flushed off the event loop (see wal-sync.ts).
-  const walSync =
-    !memory && (options.synchronous ?? 'FULL') === 'FULL'
-      ? createWalSync(`${path.resolve(options.file)}-wal`, options.walFlusher)
-      : undefined;
-  if (walSync) writerDb.pragma('synchronous = NORMAL');
+  const commits = durableCommits(writerDb, options.file, {
+    memory,
+    synchronous: options.synchronous,
+    flusher: options.walFlusher,
+  });
   const readerDb = memory ? writerDb : new Database(options.file, { readonly: true });
   if (!memory) configure(readerDb, 'reader', memory);
-  return createLog(writerDb, readerDb, options, indexing, now, maxCount, walSync);
+  return createLog(writerDb, readerDb, options, indexing, now, maxCount, commits);
 }
 
 /** How events are indexed: the indexer, and the params whose entries are stored. */
@@ -103,14 +108,10 @@ function createLog(
   { indexer, searched }: Indexing,
   now: () => Date,
   maxCount: number,
-  walSync?: WalSync,
+  commits: DurableCommits = NOTHING_TO_FLUSH,
 ): AuditLog {
   const writer = new Connection(writerDb);
-  /** Resolves with `result` once what was committed before is on disk. */
-  const durable = async <R>(result: R): Promise<R> => {
-    if (walSync) await guardAsync(() => walSync.durable());
-    return result;
-  };
+  const { durable } = commits;
   const reader = writerDb === readerDb ? writer : new Connection(readerDb);
 
   const readAnchor = (conn: Connection): ChainPosition => {
@@ -221,8 +222,7 @@ function createLog(
       guardAsync(async () => {
         if (closed) return;
         await group.settled();
-        await durable(undefined);
-        walSync?.close();
+        await commits.close();
         closed = true;
         if (readerDb !== writerDb) readerDb.close();
         writerDb.close();
