@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import request from 'supertest';
 import { openDevIssuer } from '@dmp/auth';
 import { silentLogger } from '@dmp/http';
 import { CookieSealer, createConsoleApp, SessionCookies, type ConsoleDeps } from '../src/app';
+import type { UpstreamName } from '../src/proxy';
 
 /**
  * The console's backend for frontend over HTTP (supertest on `createConsoleApp`): security
@@ -197,55 +198,72 @@ describe('console service', () => {
     await request(app()).get('/api/session').set('Cookie', cookie).expect(200);
   });
 
+  const listening = async (server: Server): Promise<number> => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  };
+
+  /**
+   * A console in front of a stand-in for one service (answering with `handler`), and an auditor
+   * signed in to it; `close` ends both.
+   */
+  async function behindConsole(service: UpstreamName, handler: RequestListener) {
+    const upstream = createServer(handler);
+    const upstreamPort = await listening(upstream);
+    const live = createServer(
+      createConsoleApp({
+        ...deps,
+        upstreams: { ...deps.upstreams, [service]: `http://127.0.0.1:${upstreamPort}` },
+      }),
+    );
+    const consolePort = await listening(live);
+    const signedIn = await request(live).post('/api/sign-in/dev').send({ kind: 'auditor' });
+    return {
+      live,
+      upstreamPort,
+      consolePort,
+      cookie: String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '',
+      csrf: String(signedIn.body.csrfToken),
+      close: () => {
+        live.close();
+        upstream.closeAllConnections();
+        upstream.close();
+      },
+    };
+  }
+
   it('answers what a service said with Cache-Control: no-store, so no patient data stays in the browser', async () => {
-    const service = createServer((_req, res) => {
+    const behind = await behindConsole('documents', (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/fhir+json', ETag: 'W/"1"' });
       res.end('{"resourceType":"Bundle","type":"searchset"}');
     });
-    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = service.address() as AddressInfo;
-      const live = createConsoleApp({
-        ...deps,
-        upstreams: { ...deps.upstreams, documents: `http://127.0.0.1:${port}` },
-      });
-      const signedIn = await request(live).post('/api/sign-in/dev').send({ kind: 'auditor' });
-      const cookie = String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
-
-      const res = await request(live)
+      const res = await request(behind.live)
         .get('/api/fhir/documents/DocumentReference')
-        .set('Cookie', cookie)
+        .set('Cookie', behind.cookie)
         .expect(200);
 
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers.etag).toBe('W/"1"');
       expect(res.body.resourceType).toBe('Bundle');
     } finally {
-      service.close();
+      behind.close();
     }
   });
 
   it('shows a Location under the console’s path, never the service’s internal address', async () => {
     let location = '';
-    const service = createServer((_req, res) => {
+    const behind = await behindConsole('consent', (_req, res) => {
       res.writeHead(201, { 'Content-Type': 'application/fhir+json', Location: location });
       res.end('{"resourceType":"OperationOutcome","issue":[]}');
     });
-    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = service.address() as AddressInfo;
-      const live = createConsoleApp({
-        ...deps,
-        upstreams: { ...deps.upstreams, consent: `http://127.0.0.1:${port}` },
-      });
-      const signedIn = await request(live).post('/api/sign-in/dev').send({ kind: 'auditor' });
-      const cookie = String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
-      const csrf = (signedIn.body as { csrfToken: string }).csrfToken;
+      const port = behind.upstreamPort;
       const post = () =>
-        request(live)
+        request(behind.live)
           .post('/api/fhir/consent/Consent')
-          .set('Cookie', cookie)
-          .set('X-CSRF-Token', csrf)
+          .set('Cookie', behind.cookie)
+          .set('X-CSRF-Token', behind.csrf)
           .set('Content-Type', 'application/fhir+json')
           .send('{}')
           .expect(201);
@@ -262,43 +280,30 @@ describe('console service', () => {
         expect((await post()).headers.location).toBeUndefined();
       }
     } finally {
-      service.close();
+      behind.close();
     }
   });
 
   it('cancels the service’s answer when the browser leaves in the middle of it', async () => {
     let upstreamClosed!: () => void;
     const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
-    const service = createServer((_req, res) => {
+    const behind = await behindConsole('audit', (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/fhir+ndjson' });
       res.write('{"resourceType":"AuditEvent"}\n');
       res.on('close', upstreamClosed); // never ended by the service itself
     });
-    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
-    const { port } = service.address() as AddressInfo;
-    const live = createServer(
-      createConsoleApp({
-        ...deps,
-        upstreams: { ...deps.upstreams, audit: `http://127.0.0.1:${port}` },
-      }),
-    );
-    await new Promise<void>((resolve) => live.listen(0, '127.0.0.1', resolve));
     try {
-      const signedIn = await request(live).post('/api/sign-in/dev').send({ kind: 'auditor' });
-      const cookie = String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
-      const csrf = String(signedIn.body.csrfToken);
-      const consolePort = (live.address() as AddressInfo).port;
       for (const method of ['GET', 'POST']) {
         const upstreamGone =
           method === 'GET' ? closed : new Promise<void>((r) => (upstreamClosed = r));
         const browser = httpRequest({
           host: '127.0.0.1',
-          port: consolePort,
+          port: behind.consolePort,
           method,
           path: '/api/fhir/audit/AuditEvent/$export',
           headers: {
-            Cookie: cookie,
-            'X-CSRF-Token': csrf,
+            Cookie: behind.cookie,
+            'X-CSRF-Token': behind.csrf,
             'Content-Type': 'application/fhir+json',
           },
         });
@@ -313,9 +318,7 @@ describe('console service', () => {
         ).resolves.toBe('cancelled');
       }
     } finally {
-      live.close();
-      service.closeAllConnections();
-      service.close();
+      behind.close();
     }
   });
 
