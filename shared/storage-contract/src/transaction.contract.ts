@@ -48,18 +48,24 @@ export function describeTransactionContract(harness: ContractHarness<ResourceSto
       }
     });
 
-    it('reads outside an open transaction do not see its uncommitted writes', async () => {
+    /**
+     * A transaction that created a DocumentReference and waits, still open, until `release`;
+     * `running` settles once it committed.
+     */
+    async function pausedAfterWrite() {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
-      let created = '';
-      let markWritten!: () => void;
-      const written = new Promise<void>((resolve) => (markWritten = resolve));
+      let markWritten!: (id: string) => void;
+      const written = new Promise<string>((resolve) => (markWritten = resolve));
       const running = store().transaction(async (tx) => {
-        created = (await tx.create(buildDocument())).id ?? '';
-        markWritten();
+        markWritten((await tx.create(buildDocument())).id ?? '');
         await gate;
       });
-      await written;
+      return { created: await written, release, running };
+    }
+
+    it('reads outside an open transaction do not see its uncommitted writes', async () => {
+      const { created, release, running } = await pausedAfterWrite();
       const outside = store()
         .read('DocumentReference', created)
         .then(
@@ -96,17 +102,7 @@ export function describeTransactionContract(harness: ContractHarness<ResourceSto
       const second = (await store().create(buildDocument())).id ?? '';
       expect(await byId(second)).toEqual([second]);
       // A transaction paused after its write: searches outside see nothing of it yet.
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let created = '';
-      let markWritten!: () => void;
-      const written = new Promise<void>((resolve) => (markWritten = resolve));
-      const running = store().transaction(async (tx) => {
-        created = (await tx.create(buildDocument())).id ?? '';
-        markWritten();
-        await gate;
-      });
-      await written;
+      const { created, release, running } = await pausedAfterWrite();
       const outside = byId(created);
       const early = await Promise.race([
         outside,
