@@ -27,6 +27,17 @@ export function setting(name: string, fallback: number): number {
   return value;
 }
 
+/** The load both product benches drive (`product-bench.ts`, `profile-bench.ts`), from the environment. */
+export function benchLoad() {
+  return {
+    seconds: setting('BENCH_SECONDS', 10),
+    warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 1),
+    patients: Math.round(setting('BENCH_PATIENTS', 200)),
+    perPatient: Math.round(setting('BENCH_DOCUMENTS', 3)),
+    docKb: setting('BENCH_DOC_KB', 100),
+  };
+}
+
 export interface BenchProduct {
   dataDir: string;
   url(service: Service): string;

@@ -16,11 +16,11 @@
  */
 import os from 'node:os';
 import {
+  benchLoad,
   decisionReuse,
   memoryOf,
   pdfBytes,
   seedProduct,
-  setting,
   startBenchProduct,
   waitForAuditDrain,
 } from './bench-product';
@@ -32,22 +32,15 @@ const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '8,32').split(',').map((
   if (!Number.isInteger(n) || n <= 0) throw new Error('BENCH_CONCURRENCY: integers > 0, a,b,…');
   return n;
 });
-const SECONDS = setting('BENCH_SECONDS', 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
-const PATIENTS = Math.round(setting('BENCH_PATIENTS', 200));
-const PER_PATIENT = Math.round(setting('BENCH_DOCUMENTS', 3));
-const DOC_KB = setting('BENCH_DOC_KB', 100);
+const LOAD = benchLoad();
+const { seconds: SECONDS, warmupSeconds: WARMUP, patients: PATIENTS, docKb: DOC_KB } = LOAD;
+const PER_PATIENT = LOAD.perPatient;
 
 async function main(): Promise<void> {
   const product = await startBenchProduct({ docKb: DOC_KB, keep: process.env.BENCH_KEEP === '1' });
   try {
     const pdf = pdfBytes(DOC_KB);
-    const seeded = await seedProduct(product, {
-      patients: PATIENTS,
-      perPatient: PER_PATIENT,
-      pdf,
-      concurrency: 8,
-    });
+    const seeded = await seedProduct(product, { ...LOAD, pdf, concurrency: 8 });
     process.stderr.write(
       `seeded ${PATIENTS} patients, ${seeded.documents} documents of ${DOC_KB} KiB in ${seeded.seconds.toFixed(1)} s\n`,
     );

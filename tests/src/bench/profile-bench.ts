@@ -17,6 +17,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  benchLoad,
   cpuMsOf,
   INS_SYSTEM,
   memoryOf,
@@ -36,11 +37,9 @@ import { benchOperations } from './operations';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CONCURRENCY = Math.round(setting('BENCH_CONCURRENCY', 8));
-const SECONDS = setting('BENCH_SECONDS', 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
-const PATIENTS = Math.round(setting('BENCH_PATIENTS', 200));
-const PER_PATIENT = Math.round(setting('BENCH_DOCUMENTS', 3));
-const DOC_KB = setting('BENCH_DOC_KB', 100);
+const LOAD = benchLoad();
+const { seconds: SECONDS, warmupSeconds: WARMUP, patients: PATIENTS, docKb: DOC_KB } = LOAD;
+const PER_PATIENT = LOAD.perPatient;
 const OUT = path.resolve(
   process.env.BENCH_PROFILE_DIR ??
     path.join(ROOT, '.bench', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`),
@@ -151,12 +150,7 @@ async function main(): Promise<void> {
   const extra: string[] = [];
   try {
     const pdf = pdfBytes(DOC_KB);
-    const seeded = await seedProduct(product, {
-      patients: PATIENTS,
-      perPatient: PER_PATIENT,
-      pdf,
-      concurrency: 8,
-    });
+    const seeded = await seedProduct(product, { ...LOAD, pdf, concurrency: 8 });
     for (const operation of benchOperations(product, seeded, pdf, DOC_KB)) {
       phases.push(await phase(product, operation.label, operation.product));
     }
