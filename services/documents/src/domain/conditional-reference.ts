@@ -1,4 +1,5 @@
 import type { Identifier } from 'fhir/r4';
+import { localReference } from './local-reference';
 
 /**
  * FHIR R4 transaction conditional references (http.html#trules): in a transaction a reference
@@ -13,13 +14,7 @@ export type ConditionalPatient =
 
 /** A reference written as a search (`Type?…`), relative or under `baseUrl`. */
 export function isConditionalReference(reference: string | undefined, baseUrl = ''): boolean {
-  return reference !== undefined && /^[A-Za-z]+\?/.test(localPart(reference, baseUrl));
-}
-
-function localPart(reference: string, baseUrl: string): string {
-  return baseUrl !== '' && reference.startsWith(`${baseUrl}/`)
-    ? reference.slice(baseUrl.length + 1)
-    : reference;
+  return reference !== undefined && /^[A-Za-z]+\?/.test(localReference(reference, baseUrl));
 }
 
 /**
@@ -30,7 +25,7 @@ export function conditionalPatientOf(
   reference: string,
   baseUrl = '',
 ): ConditionalPatient | undefined {
-  const local = localPart(reference, baseUrl);
+  const local = localReference(reference, baseUrl);
   if (!isConditionalReference(local)) return undefined;
   const [type, query = ''] = local.split(/\?(.*)/s, 2);
   if (type !== 'Patient') {

@@ -1,6 +1,7 @@
 import type { Identifier, Reference } from 'fhir/r4';
 import { INS_NIR_SYSTEM } from '@dmp/fhir';
 import { conditionalPatientOf } from './conditional-reference';
+import { localReference } from './local-reference';
 
 /**
  * A comparable key for "which patient" a reference designates, so that every entry of a
@@ -43,9 +44,7 @@ export function patientKeyOf(
         ? { ok: true, key: keyOfIdentifiers(conditional.identifiers) }
         : { ok: false, reason: conditional.reason, xds: 'XDSUnknownPatientId' };
     }
-    const local = literal.startsWith(`${context.baseUrl}/`)
-      ? literal.slice(context.baseUrl.length + 1)
-      : literal;
+    const local = localReference(literal, context.baseUrl);
     const match = /(^|\/)Patient\/[A-Za-z0-9\-.]{1,64}$/.exec(local);
     if (!match) {
       return { ok: false, reason: 'must reference a Patient', xds: 'XDSUnknownPatientId' };
@@ -86,6 +85,6 @@ export function decisionPatientOf(
     const bundled = identifier ?? bundledIdentifier(literal);
     return bundled ? { identifier: bundled } : {};
   }
-  const local = literal.startsWith(`${baseUrl}/`) ? literal.slice(baseUrl.length + 1) : literal;
+  const local = localReference(literal, baseUrl);
   return { reference: local, ...(identifier ? { identifier } : {}) };
 }

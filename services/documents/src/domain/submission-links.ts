@@ -3,6 +3,7 @@ import type { Fault } from '@dmp/errors';
 import { entryPath, isSupersedePatch, type ClassifiedEntry } from './bundle-entries';
 import { sameMediaType } from './metadata-rules';
 import { xdsFault } from './xds-fault';
+import { localReference } from './local-reference';
 
 type Entry<K extends ClassifiedEntry['kind']> = Extract<ClassifiedEntry, { kind: K }>;
 
@@ -68,9 +69,7 @@ export function listedDocumentId(reference: string | undefined): string | undefi
 /** Local id of `DocumentReference/x` or `[base]/DocumentReference/x`. */
 export function documentIdOf(reference: string | undefined, baseUrl: string): string | undefined {
   if (reference === undefined) return undefined;
-  const local = reference.startsWith(`${baseUrl}/`)
-    ? reference.slice(baseUrl.length + 1)
-    : reference;
+  const local = localReference(reference, baseUrl);
   return /^DocumentReference\/([A-Za-z0-9\-.]{1,64})$/.exec(local)?.[1];
 }
 
