@@ -2,6 +2,7 @@ import type { Bundle, BundleEntry, Identifier, Patient } from 'fhir/r4';
 import { fhirError, type Fault } from '@dmp/errors';
 import { isInsSystem, type ResourceValidator } from '@dmp/fhir';
 import { entryPath } from '../domain/bundle-entries';
+import { documentBytes } from '../domain/document-bytes';
 import { decisionPatientOf } from '../domain/patient-key';
 import { analyzeSubmission } from '../domain/submission-analysis';
 import { throwFaults, type CallContext, type DocumentsContext } from './context';
@@ -49,14 +50,11 @@ function decodeDocuments(
   for (const entry of plan.entries) {
     let content: Buffer | undefined;
     if (entry.kind === 'binary') {
+      const expression = `${entryPath(entry.index)}.resource.data`;
       if (entry.resource.data === undefined) {
-        throw fhirError(
-          'DMP-MHD-MISSING-DOCUMENT',
-          'The Binary carries no data',
-          `${entryPath(entry.index)}.resource.data`,
-        );
+        throw fhirError('DMP-MHD-MISSING-DOCUMENT', 'The Binary carries no data', expression);
       }
-      content = Buffer.from(entry.resource.data, 'base64');
+      content = documentBytes(entry.resource, expression);
     } else if (entry.kind === 'fhir-document') {
       content = Buffer.from(JSON.stringify(bundle.entry?.[entry.index]?.resource));
     }

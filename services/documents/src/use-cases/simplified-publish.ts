@@ -3,6 +3,7 @@ import type { Binary, DocumentReference, List } from 'fhir/r4';
 import { fhirError } from '@dmp/errors';
 import type { SubmissionScope } from '../access/enforcement-point';
 import { linkedBinary, presentDocument } from '../domain/binary-link';
+import { documentBytes } from '../domain/document-bytes';
 import { checkAttachmentHash } from '../domain/hash';
 import { decisionPatientOf } from '../domain/patient-key';
 import { freshUniqueIdOid } from '../domain/mhd-identifiers';
@@ -84,7 +85,10 @@ export async function simplifiedPublish(
     faults,
   );
   throwFaults(faults);
-  const bytes = Buffer.from(input.content[0]?.attachment.data ?? '', 'base64');
+  const bytes = documentBytes(
+    input.content[0]?.attachment ?? {},
+    'DocumentReference.content[0].attachment.data',
+  );
   if (bytes.length > ctx.maxDocumentBytes) {
     throw fhirError(
       'DMP-MHD-DOCUMENT-TOO-LARGE',

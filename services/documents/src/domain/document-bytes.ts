@@ -1,0 +1,32 @@
+import { fhirError } from '@dmp/errors';
+
+/** Characters FHIR allows between the quads of a base64Binary. */
+const WHITESPACE = /[ \t\r\n]+/g;
+const NOT_BASE64 = /[^A-Za-z0-9+/]/;
+
+/**
+ * A FHIR base64Binary decoded strictly: RFC 4648 alphabet, whitespace ignored, padded to a
+ * multiple of 4 with `=` only at the end. Node's own decoder skips whatever else it meets, which
+ * would store a document other than the one sent; here that is a 400 naming the element.
+ */
+export function decodeBase64Binary(text: string, expression: string): Buffer {
+  const compact = text.replace(WHITESPACE, '');
+  const padding = compact.length - compact.replace(/=+$/, '').length;
+  if (
+    compact.length % 4 !== 0 ||
+    padding > 2 ||
+    NOT_BASE64.test(compact.slice(0, compact.length - padding))
+  ) {
+    throw fhirError(
+      'DMP-RESOURCE-INVALID',
+      'Not valid base64: letters, digits, + and / padded with = to a multiple of 4 characters',
+      expression,
+    );
+  }
+  return Buffer.from(compact, 'base64');
+}
+
+/** The document a `data` member carries, decoded. */
+export function documentBytes(holder: { data?: string }, expression: string): Buffer {
+  return decodeBase64Binary(holder.data ?? '', expression);
+}
