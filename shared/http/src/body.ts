@@ -135,6 +135,9 @@ export function mapBodyParserError(error: unknown, limit: string | number) {
     case 'stream.encoding.set':
       return fhirError('DMP-HTTP-MALFORMED-JSON', 'The request body could not be read');
     default:
-      return undefined;
+      // A body that does not decode by its Content-Encoding (say, corrupt gzip) has no type.
+      return (error as BodyParserError).status === 400
+        ? fhirError('DMP-HTTP-MALFORMED-JSON', 'The request body could not be read')
+        : undefined;
   }
 }

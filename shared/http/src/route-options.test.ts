@@ -109,6 +109,18 @@ describe('route options of the HTTP kit', () => {
     expect(res.body.resourceType).toBe('OperationOutcome');
   });
 
+  it('refuses a body that does not decode by its Content-Encoding (400, not 500)', async () => {
+    const res = await request(app)
+      .post('/fhir/Small')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/fhir+json')
+      .set('Content-Encoding', 'gzip')
+      .send('{"resourceType":"Binary"}')
+      .expect(400);
+
+    expect(res.body.issue[0].details.coding[0].code).toBe('DMP-HTTP-MALFORMED-JSON');
+  });
+
   it('an unknown FHIR path answers 401 without a token and 404 with one', async () => {
     await request(app).get('/fhir/Nothing').expect(401);
     await request(app).get('/fhir/Nothing').set('Authorization', `Bearer ${token}`).expect(404);
