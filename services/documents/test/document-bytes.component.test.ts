@@ -90,7 +90,7 @@ describe('ITI-65 stores exactly the document sent in base64', () => {
 
   it.each([
     ['a small document', 3_000, (b64: string) => b64],
-    ['a large document', 300_000, (b64: string) => b64],
+    ['a large document (lifted from the body as bytes)', 300_000, (b64: string) => b64],
     [
       'base64 broken into lines, as FHIR allows',
       30_000,

@@ -1,5 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { fhirError } from '@dmp/errors';
+import { isJsonSpace, parseJsonLiftingBase64, type LiftRule } from './lifted-base64';
 import { assertJsonDepth } from './limits';
 import { JSON_MEDIA_TYPES, XML_MEDIA_TYPES } from './negotiation';
 import type { BodyKind } from './route';
@@ -50,9 +51,58 @@ function xmlResourceReader(limit: string | number, jsonDepth: number): RequestHa
   };
 }
 
+/** `application/fhir+json; charset=utf-8` → `utf-8`; undefined without a charset. */
+function charsetOf(header: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(header ?? '');
+  return match?.[1]?.toLowerCase();
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * A JSON `resource` body whose long base64 `data` strings `lift` may keep as bytes (see
+ * `lifted-base64.ts`): read as bytes under the same size limit and content decoding as the JSON
+ * parser, then parsed with the same rules (UTF-8, an optional byte order mark, an object or an
+ * array at the top, an empty body read as `{}`).
+ */
+function liftingJsonReader(limit: string | number, lift: LiftRule): RequestHandler {
+  const readBytes = express.raw({ limit, type: () => true });
+  return (req, res, next) => {
+    void readBytes(req, res, (error?: unknown) => {
+      if (error !== undefined) {
+        next(error);
+        return;
+      }
+      try {
+        req.body = parseLiftingBody(req.headers['content-type'], req.body, lift);
+        next();
+      } catch (failure) {
+        next(failure);
+      }
+    });
+  };
+}
+
+function parseLiftingBody(contentType: string | undefined, raw: unknown, lift: LiftRule): unknown {
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw fhirError('DMP-HTTP-UNSUPPORTED-MEDIA-TYPE', 'Unsupported body encoding or charset');
+  }
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return {};
+  const body = raw.subarray(0, 3).equals(UTF8_BOM) ? raw.subarray(3) : raw;
+  const first = body.find((byte) => !isJsonSpace(byte));
+  try {
+    if (first !== 0x7b && first !== 0x5b) throw new SyntaxError('not an object or an array');
+    return parseJsonLiftingBase64(body, lift);
+  } catch (failure) {
+    if (!(failure instanceof SyntaxError)) throw failure;
+    throw fhirError('DMP-HTTP-MALFORMED-JSON', 'The request body is not well-formed JSON');
+  }
+}
+
 /**
  * Body reading for one route: checks the media type (415), then parses with the size limit
- * (413) and a strict JSON parser (400) or, for a `resource` in FHIR XML (unless `fhirXml` is
+ * (413) and a strict JSON parser (400; lifting base64 documents when the route has a `LiftRule`) or, for a `resource` in FHIR XML (unless `fhirXml` is
  * false: the non-FHIR `root` routes), the XML reader (400), then refuses JSON nested deeper
  * than `jsonDepth` (400). Errors from the parsers are mapped by the error middleware; see
  * `mapBodyParserError`.
@@ -62,6 +112,7 @@ export function bodyReader(
   limit: string | number,
   jsonDepth: number,
   fhirXml = true,
+  lift?: LiftRule,
 ): RequestHandler[] {
   if (kind === 'none') return [];
   const accepted = kind === 'resource' && !fhirXml ? JSON_TYPES : ACCEPTED[kind];
@@ -83,9 +134,11 @@ export function bodyReader(
     }
     next();
   };
-  const parse = json
-    ? express.json({ limit, strict: true, type: () => true })
-    : express.text({ limit, type: () => true });
+  const parse = !json
+    ? express.text({ limit, type: () => true })
+    : kind === 'resource' && lift
+      ? liftingJsonReader(limit, lift)
+      : express.json({ limit, strict: true, type: () => true });
   if (!json) return [checkType, parse];
   if (kind === 'resource' && fhirXml) {
     const parseXml = xmlResourceReader(limit, jsonDepth);

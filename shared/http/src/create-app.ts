@@ -182,6 +182,7 @@ function buildRouter(
         route.bodyLimit ?? deps.bodyLimit,
         limits.jsonDepth,
         !route.root,
+        route.liftBase64,
       ),
       handle(route, deps, limits),
     ];

@@ -6,6 +6,7 @@ import type {
   Resource,
 } from 'fhir/r4';
 import type { Actor } from '@dmp/auth';
+import type { LiftRule } from './lifted-base64';
 import type { SearchParameterDefinition } from '@dmp/fhir';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -100,6 +101,12 @@ export interface RouteDefinition {
    * rather than `info`, so they do not drown the log; refusals and failures stay at `info`.
    */
   quietLog?: boolean;
+  /**
+   * For a JSON `resource` body carrying documents: which long base64 `data` members are decoded
+   * straight from the request's bytes instead of becoming strings (see `lifted-base64.ts`); their
+   * bytes are read with `liftedBytesOf`.
+   */
+  liftBase64?: LiftRule;
   /** Largest accepted request body for this route, overriding the service's `bodyLimit`. */
   bodyLimit?: string | number;
   handler: (request: FhirRequest) => Promise<FhirResult>;

@@ -1,3 +1,5 @@
+import type { LiftRule } from '@dmp/http';
+import { liftedBytesOf } from '@dmp/http';
 import { fhirError } from '@dmp/errors';
 
 /** Characters FHIR allows between the quads of a base64Binary. */
@@ -26,7 +28,22 @@ export function decodeBase64Binary(text: string, expression: string): Buffer {
   return Buffer.from(compact, 'base64');
 }
 
-/** The document a `data` member carries, decoded. */
+/** The document a `data` member carries: bytes the body reader lifted, or its text decoded. */
 export function documentBytes(holder: { data?: string }, expression: string): Buffer {
-  return decodeBase64Binary(holder.data ?? '', expression);
+  return liftedBytesOf(holder) ?? decodeBase64Binary(holder.data ?? '', expression);
 }
+
+/** ITI-65: the `data` of a Binary entry of the Bundle stays lifted (`entry[n].resource`). */
+export const liftBinaryEntries: LiftRule = (holder, path, root) =>
+  path.length === 3 &&
+  path[0] === 'entry' &&
+  path[2] === 'resource' &&
+  holder.resourceType === 'Binary' &&
+  (root as { resourceType?: unknown }).resourceType === 'Bundle';
+
+/** ITI-105: the `data` of the DocumentReference's attachments (`content[n].attachment`). */
+export const liftAttachments: LiftRule = (_holder, path, root) =>
+  path.length === 3 &&
+  path[0] === 'content' &&
+  path[2] === 'attachment' &&
+  (root as { resourceType?: unknown }).resourceType === 'DocumentReference';

@@ -1,5 +1,6 @@
 import { BUNDLE_PROFILES, SIMPLIFIED_PUBLISH_PROFILES } from '../domain/constants';
 import { versionHeaders, type RouteDefinition } from '@dmp/http';
+import { liftAttachments, liftBinaryEntries } from '../domain/document-bytes';
 import { provideBundle } from '../use-cases/provide-bundle';
 import { simplifiedPublish } from '../use-cases/simplified-publish';
 import { callOf, type ContextSource } from './call';
@@ -11,6 +12,7 @@ export function provideRoutes(context: ContextSource, bodyLimit: number): RouteD
       method: 'POST',
       path: '/',
       body: 'resource',
+      liftBase64: liftBinaryEntries,
       bodyLimit,
       capability: { system: 'transaction' },
       traceAs: 'ITI-65',
@@ -23,6 +25,7 @@ export function provideRoutes(context: ContextSource, bodyLimit: number): RouteD
       method: 'POST',
       path: '/DocumentReference',
       body: 'resource',
+      liftBase64: liftAttachments,
       bodyLimit,
       capability: {
         resourceType: 'DocumentReference',
