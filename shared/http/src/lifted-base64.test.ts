@@ -19,15 +19,25 @@ describe('parseJsonLiftingBase64 gives what JSON.parse gives, wherever nothing s
     ['a trailing backslash pair before it', `{"a":"\\\\","data":"${b64}"}`],
     ['data in an array', `{"data":["${b64}"]}`],
     ['an escaped slash inside', `{"data":"${b64.slice(0, -4)}\\/AAA"}`],
-    ['a character outside base64', `{"data":"${b64.slice(0, -4)}-AAA"}`],
-    ['a length not a multiple of 4', `{"data":"${b64}A"}`],
-    ['padding in the middle', `{"data":"${b64.slice(0, 100)}==${b64.slice(102)}"}`],
     ['duplicate names (the last wins)', `{"data":"${b64}","data":"${long(20_000)}"}`],
     ['nested, with multi-byte text around', `{"é":[{"r":{"data":"${b64}","t":"ünï"}}]}`],
     ['a forged marker', `{"data":"${b64}","m":"lifted:000000000000000000000000:0"}`],
     ['a short data member', `{"data":"QUJD"}`],
   ])('%s', (_name, text) => {
     expect(parse(text)).toEqual(JSON.parse(text));
+  });
+
+  it.each([
+    ['a character outside base64', `{"data":"${b64.slice(0, -4)}*AAA"}`],
+    ['a space inside', `{"data":"${b64.slice(0, -4)} AAA"}`],
+    ['a URL-safe minus', `{"data":"${b64.slice(0, -4)}-AAA"}`],
+    ['a URL-safe underscore', `{"data":"${b64.slice(0, 100)}_${b64.slice(101)}"}`],
+    ['a character beyond ASCII', `{"data":"${b64.slice(0, -4)}éAA"}`],
+    ['a length not a multiple of 4', `{"data":"${b64}A"}`],
+    ['padding in the middle', `{"data":"${b64.slice(0, 100)}==${b64.slice(102)}"}`],
+    ['three padding characters', `{"data":"${b64.slice(0, -3)}==="}`],
+  ])('leaves text that is not strict base64 as text, even where kept: %s', (_name, text) => {
+    expect(parse(text, keepAll)).toEqual(JSON.parse(text));
   });
 
   it.each([
