@@ -31,7 +31,7 @@ export class BlobFiles {
     const sha1 = createHash('sha1');
     const sha256 = createHash('sha256');
     let size = 0;
-    const handle = await inDirectory(tmpDir, () => open(tmpPath, 'wx'));
+    const { result: handle } = await inDirectory(tmpDir, () => open(tmpPath, 'wx'));
     try {
       // A stream may yield strings (`Readable.from(['text'])`): written as UTF-8, as piping does.
       const chunks: AsyncIterable<Buffer | string> | Buffer[] = Buffer.isBuffer(content)
@@ -54,14 +54,25 @@ export class BlobFiles {
     return { tmpPath, sha1: sha1.digest('base64'), sha256: sha256.digest('hex'), size };
   }
 
-  /** Moves a staged file to its final place; false when that content was already there. */
+  /**
+   * Moves a staged file to its final place; false when that content was already there. The
+   * directory is fsynced after the rename (and its parents after creating it): the file's bytes
+   * were fsynced when staged, but its new name is durable only then, and the metadata row that
+   * points to it commits next, so a power cut must not leave a row without its file.
+   */
   async promote(staged: StagedFile): Promise<boolean> {
     const target = this.pathOf(staged.sha256);
     if (await exists(target)) {
       await this.discard(staged.tmpPath);
       return false;
     }
-    await inDirectory(path.dirname(target), () => rename(staged.tmpPath, target));
+    const dir = path.dirname(target);
+    const { created } = await inDirectory(dir, () => rename(staged.tmpPath, target));
+    if (created) {
+      await syncDirectory(path.dirname(path.dirname(dir)));
+      await syncDirectory(path.dirname(dir));
+    }
+    await syncDirectory(dir);
     return true;
   }
 
@@ -70,14 +81,29 @@ export class BlobFiles {
   }
 }
 
-/** Runs a file operation in `dir`, creating the directory first if it is missing. */
-async function inDirectory<T>(dir: string, operation: () => Promise<T>): Promise<T> {
+/**
+ * Runs a file operation in `dir`, creating the directory first if it is missing; tells whether
+ * it did.
+ */
+async function inDirectory<T>(
+  dir: string,
+  operation: () => Promise<T>,
+): Promise<{ result: T; created: boolean }> {
   try {
-    return await operation();
+    return { result: await operation(), created: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await mkdir(dir, { recursive: true });
-    return operation();
+    return { result: await operation(), created: true };
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
