@@ -10,6 +10,7 @@
 
 const { spawn } = require('node:child_process');
 const path = require('node:path');
+const { SERVICE_NODE_ARGS } = require('./service-node-args');
 const { supervise } = require('./supervise');
 
 const root = path.resolve(__dirname, '..');
@@ -69,7 +70,7 @@ for (const service of services) {
     start: () =>
       spawn(
         process.execPath,
-        [path.join(root, 'services', service.name, 'dist', 'src', 'main.js')],
+        [...SERVICE_NODE_ARGS, path.join(root, 'services', service.name, 'dist', 'src', 'main.js')],
         {
           cwd: process.cwd(),
           env: { ...process.env, ...wiring },

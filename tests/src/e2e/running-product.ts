@@ -16,6 +16,14 @@ export type ServiceName = 'documents' | 'consent' | 'audit';
 const SERVICES: readonly ServiceName[] = ['documents', 'consent', 'audit'];
 const TOKEN_CLI = path.join(ROOT, 'shared', 'auth', 'dist', 'cli', 'token-cli.js');
 
+/** The Node flags of every service process (`scripts/service-node-args.js`). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script of the repository
+export const { SERVICE_NODE_ARGS } = require(
+  path.join(ROOT, 'scripts', 'service-node-args.js'),
+) as {
+  SERVICE_NODE_ARGS: readonly string[];
+};
+
 const mainOf = (service: ServiceName) =>
   path.join(ROOT, 'services', service, 'dist', 'src', 'main.js');
 
@@ -170,7 +178,7 @@ export async function startService(
   service: ServiceName,
   nodeArgs: readonly string[] = [],
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, mainOf(service)], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, mainOf(service)], {
     cwd: ROOT,
     env: {
       ...environment.env,
