@@ -69,6 +69,7 @@ describe('ITI-65 stores exactly the document sent in base64', () => {
     ['a character outside the base64 alphabet', 'JVBERi0x!jQK'],
     ['a length that is not a multiple of 4', 'JVBERi0xLjQ'],
     ['padding in the middle', 'JV==Ri0xLjQK'],
+    ['a URL-safe character', 'JVBE_i0xLjQK'],
     ['a long text with a character outside the alphabet', `${'A'.repeat(40_000)}-AAA`],
   ])('refuses %s (400 naming the element), storing nothing', async (_name, data) => {
     const bundle = bundleWithData(71, data);

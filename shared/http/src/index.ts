@@ -4,7 +4,7 @@ export * from './conditional';
 export * from './create-app';
 export * from './endpoints';
 export * from './lifecycle';
-export { liftedBytesOf, type LiftRule } from './lifted-base64';
+export { decodeStrictBase64, liftedBytesOf, type LiftRule } from './lifted-base64';
 export * from './limits';
 export * from './logger';
 export * from './metrics';

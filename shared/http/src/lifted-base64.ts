@@ -28,9 +28,6 @@ const SLICE = 48 * 1024;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
-const EQUALS = 0x3d;
-const MINUS = 0x2d;
-const UNDERSCORE = 0x5f;
 
 const liftedBytes = new WeakMap<object, Buffer>();
 
@@ -55,7 +52,7 @@ export function parseJsonLiftingBase64(body: Buffer, keep: LiftRule): unknown {
   const parts: Buffer[] = [];
   let copied = 0;
   for (const { start, end } of longDataStrings(body)) {
-    const bytes = decodeBase64(body, start, end);
+    const bytes = decodeStrictBase64(bodyRange(body, start, end));
     if (bytes === undefined) continue;
     parts.push(body.subarray(copied, start), Buffer.from(marker(nonce, lifted.length)));
     lifted.push({ start, end, bytes });
@@ -135,31 +132,42 @@ function rangeHas(body: Buffer, byte: number, start: number, end: number): boole
   return found >= 0 && found < end;
 }
 
+/** Base64 text to decode: a string, or a range of a body's bytes read as Latin-1. */
+interface Base64Text {
+  readonly length: number;
+  indexOf(character: string): number;
+  slice(from: number, to: number): string;
+}
+
+function bodyRange(body: Buffer, start: number, end: number): Base64Text {
+  return {
+    length: end - start,
+    indexOf: (character) => {
+      const found = body.indexOf(character, start, 'latin1');
+      return found >= 0 && found < end ? found - start : -1;
+    },
+    slice: (from, to) => body.toString('latin1', start + from, start + to),
+  };
+}
+
 /**
- * Strict base64 (RFC 4648 alphabet, padded to a multiple of 4, `=` only at the end) decoded from
- * `body[start, end)`; undefined when the text is anything else, which then stays a string for
- * the route's own checks. Node's decoder skips the characters it does not know, so any of them
- * leaves the buffer short of its exact size; it also takes the URL-safe `-` and `_`, which are
- * looked for (a scan with a regular expression cost as much as the rest of the parse).
+ * Strict base64 (RFC 4648 alphabet, padded to a multiple of 4, `=` only at the end) decoded into
+ * one buffer, slice by slice; undefined when the text is anything else. Node's decoder skips
+ * the characters it does not know, so any of them leaves the buffer short of its exact size; it
+ * also takes the URL-safe `-` and `_`, which are looked for. (A regular expression over the text
+ * cost as much as the rest of a submission's parse.)
  */
-function decodeBase64(body: Buffer, start: number, end: number): Buffer | undefined {
-  const length = end - start;
+export function decodeStrictBase64(text: Base64Text): Buffer | undefined {
+  const { length } = text;
   if (length % 4 !== 0) return undefined;
-  const firstEquals = body.indexOf(EQUALS, start);
-  if (firstEquals >= 0 && firstEquals < end) {
-    const padding = end - firstEquals;
-    if (padding > 2 || (padding === 2 && body[end - 1] !== EQUALS)) return undefined;
-  }
-  const padded = firstEquals >= 0 && firstEquals < end ? end - firstEquals : 0;
-  if (rangeHas(body, MINUS, start, end) || rangeHas(body, UNDERSCORE, start, end)) return undefined;
-  const bytes = Buffer.allocUnsafe((length / 4) * 3 - padded);
+  const firstEquals = text.indexOf('=');
+  const padding = firstEquals < 0 ? 0 : length - firstEquals;
+  if (padding > 2 || (padding === 2 && text.slice(length - 1, length) !== '=')) return undefined;
+  if (text.indexOf('-') >= 0 || text.indexOf('_') >= 0) return undefined;
+  const bytes = Buffer.allocUnsafe((length / 4) * 3 - padding);
   let written = 0;
-  for (let at = start; at < end; at += SLICE) {
-    written += bytes.write(
-      body.toString('latin1', at, Math.min(at + SLICE, end)),
-      written,
-      'base64',
-    );
+  for (let at = 0; at < length; at += SLICE) {
+    written += bytes.write(text.slice(at, Math.min(at + SLICE, length)), written, 'base64');
   }
   return written === bytes.length ? bytes : undefined;
 }

@@ -1,10 +1,9 @@
 import type { LiftRule } from '@dmp/http';
-import { liftedBytesOf } from '@dmp/http';
+import { decodeStrictBase64, liftedBytesOf } from '@dmp/http';
 import { fhirError } from '@dmp/errors';
 
 /** Characters FHIR allows between the quads of a base64Binary. */
 const WHITESPACE = /[ \t\r\n]+/g;
-const NOT_BASE64 = /[^A-Za-z0-9+/]/;
 
 /**
  * A FHIR base64Binary decoded strictly: RFC 4648 alphabet, whitespace ignored, padded to a
@@ -12,20 +11,15 @@ const NOT_BASE64 = /[^A-Za-z0-9+/]/;
  * would store a document other than the one sent; here that is a 400 naming the element.
  */
 export function decodeBase64Binary(text: string, expression: string): Buffer {
-  const compact = text.replace(WHITESPACE, '');
-  const padding = compact.length - compact.replace(/=+$/, '').length;
-  if (
-    compact.length % 4 !== 0 ||
-    padding > 2 ||
-    NOT_BASE64.test(compact.slice(0, compact.length - padding))
-  ) {
+  const bytes = decodeStrictBase64(text.replace(WHITESPACE, ''));
+  if (bytes === undefined) {
     throw fhirError(
       'DMP-RESOURCE-INVALID',
       'Not valid base64: letters, digits, + and / padded with = to a multiple of 4 characters',
       expression,
     );
   }
-  return Buffer.from(compact, 'base64');
+  return bytes;
 }
 
 /** The document a `data` member carries: bytes the body reader lifted, or its text decoded. */
