@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Identifier, Resource } from 'fhir/r4';
 import { fhirError } from '@dmp/errors';
-import type { IndexEntry, Indexer } from '@dmp/storage';
+import type { Indexer } from '@dmp/storage';
 import type { Connection } from './connection';
 import { notFound } from './driver-errors';
+import { insertIndexRows } from './index-rows';
 import { LAST_UPDATED } from './search-sql';
 
 /** What the synchronous row operations need: one connection, the indexer and the clock. */
@@ -23,8 +24,6 @@ interface CurrentRow {
 
 const SELECT_CURRENT =
   'SELECT rid, version, last_updated, deleted, json FROM resources WHERE type = ? AND id = ?';
-const INSERT_INDEX =
-  'INSERT INTO search_index (rid, param, system, code, value_folded, value_exact, low, high, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 export function createRow<T extends Resource>(
   ctx: RowContext,
@@ -189,27 +188,6 @@ function withMeta<T extends Resource>(resource: T, id: string, version: number, 
 const ROW_COLUMNS = new Set(['_id', LAST_UPDATED]);
 
 function writeIndex(ctx: RowContext, rid: number, resource: Resource): void {
-  const insert = ctx.conn.statement(INSERT_INDEX);
-  for (const entry of ctx.indexer.extract(resource)) {
-    if (ROW_COLUMNS.has(entry.param)) continue;
-    insert.run(rid, ...columns(entry));
-  }
-}
-
-export type Columns = [string, ...(string | null)[]];
-
-/** The `search_index` columns after the row key, for one index entry. */
-export function columns(entry: IndexEntry): Columns {
-  switch (entry.kind) {
-    case 'token':
-      return [entry.param, entry.system, entry.code, null, null, null, null, null];
-    case 'uri':
-      return [entry.param, null, entry.value, null, null, null, null, null];
-    case 'string':
-      return [entry.param, null, null, entry.folded, entry.exact, null, null, null];
-    case 'date':
-      return [entry.param, null, null, null, null, entry.low, entry.high, null];
-    case 'reference':
-      return [entry.param, null, null, null, null, null, null, entry.ref];
-  }
+  const entries = ctx.indexer.extract(resource).filter((entry) => !ROW_COLUMNS.has(entry.param));
+  insertIndexRows(ctx.conn, 'search_index', 'rid', rid, entries);
 }

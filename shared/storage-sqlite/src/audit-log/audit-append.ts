@@ -3,12 +3,10 @@ import type { AuditEvent } from 'fhir/r4';
 import type { AppendOutcome, ChainPosition, Indexer } from '@dmp/storage';
 import { hashChained } from '@dmp/storage';
 import type { Connection } from '../connection';
-import { columns } from '../resource-rows';
+import { insertIndexRows } from '../index-rows';
 
 const INSERT_EVENT =
   'INSERT INTO audit_events (seq, id, recorded, prev_hash, hash, json) VALUES (?, ?, ?, ?, ?, ?)';
-const INSERT_INDEX =
-  'INSERT INTO audit_index (seq, param, system, code, value_folded, value_exact, low, high, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 /** The in-memory head of the chain, advanced only when a transaction commits. */
 export interface ChainHead {
@@ -35,7 +33,6 @@ export function appendEvents(
   now: Date,
 ): AppendOutcome[] {
   const insertEvent = conn.statement(INSERT_EVENT);
-  const insertIndex = conn.statement(INSERT_INDEX);
   const findById = conn.statement('SELECT seq, json FROM audit_events WHERE id = ?');
   const stamp = now.toISOString();
   return events.map((event): AppendOutcome => {
@@ -65,9 +62,8 @@ export function appendEvents(
       hash,
       JSON.stringify(stored),
     );
-    for (const entry of indexer.extract(stored)) {
-      if (searched.has(entry.param)) insertIndex.run(seq, ...columns(entry));
-    }
+    const entries = indexer.extract(stored).filter((entry) => searched.has(entry.param));
+    insertIndexRows(conn, 'audit_index', 'seq', seq, entries);
     head.position = { seq, hash };
     return { event: stored, created: true, seq };
   });

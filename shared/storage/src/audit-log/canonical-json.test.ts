@@ -15,6 +15,17 @@ describe('canonicalJson (RFC 8785 style)', () => {
     );
   });
 
+  it('quotes strings as JSON.stringify does, whatever UTF-16 code unit they hold', () => {
+    for (let unit = 0; unit <= 0xffff; unit += 1) {
+      const text = `a${String.fromCharCode(unit)}b`;
+      if (canonicalJson(text) !== JSON.stringify(text)) {
+        expect(canonicalJson(text)).toBe(JSON.stringify(text));
+      }
+    }
+    const pairAndLone = ['\ud83d\ude00', '\ud83dx', 'x\ude00', '\ude00\ud83d'];
+    expect(pairAndLone.map(canonicalJson)).toEqual(pairAndLone.map((s) => JSON.stringify(s)));
+  });
+
   it('gives the same text whatever the member order, and drops undefined members', () => {
     expect(canonicalJson({ x: 1, y: undefined, z: { b: 2, a: 1 } })).toBe(
       canonicalJson({ z: { a: 1, b: 2 }, x: 1 }),

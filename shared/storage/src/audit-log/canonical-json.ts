@@ -14,7 +14,7 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError('Non-finite numbers have no JSON form');
       return JSON.stringify(value);
     case 'string':
-      return JSON.stringify(value);
+      return quotedString(value as string);
     case 'object': {
       let text: string;
       if (Array.isArray(value)) {
@@ -44,6 +44,21 @@ export function canonicalJson(value: unknown): string {
     case 'undefined':
       throw new TypeError(`A ${typeof value} has no JSON form`);
   }
+}
+
+/**
+ * The characters `JSON.stringify` escapes in a string: the quote, the backslash, the C0 controls
+ * and surrogates (it escapes a lone one; a string holding any is left to it).
+ */
+// eslint-disable-next-line no-control-regex -- the controls are exactly what JSON escapes
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A string as `JSON.stringify` writes it. Most strings of an event (codes, identifiers, instants)
+ * have nothing to escape: those are quoted as they are, without a call into JSON.stringify.
+ */
+function quotedString(value: string): string {
+  return ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
 /**
