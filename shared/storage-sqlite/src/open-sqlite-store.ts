@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ChangeFeed, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
+import type { BlobInfo, ChangeFeed, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
 import { createGroupCommit, createIndexer, type SearchParameterSet } from '@dmp/storage';
 import { AsyncMutex } from './async-mutex';
-import { BlobFiles, type StagedFile } from './blob-files';
+import { BlobFiles, Durability, type StagedFile } from './blob-files';
 import { Connection } from './connection';
 import { guard, guardAsync } from './driver-errors';
 import { createOperations, type Access } from './operations';
@@ -14,7 +14,8 @@ import type { RowContext } from './resource-rows';
 import {
   createSqliteBlobStore,
   createTransactionBlobWriter,
-  recordBlob,
+  placeBlob,
+  type PlacedBlobs,
 } from './sqlite-blob-store';
 import { ackRecords, appendRecord, claimRecords, pendingRecords } from './sqlite-outbox';
 import { appendEntry, feedHead, listFollowers, readEntries, renewFollower } from './sqlite-feed';
@@ -55,7 +56,7 @@ const MAX_GROUP = 64;
 
 interface TxState {
   open: boolean;
-  created: string[];
+  placed: PlacedBlobs;
   tx: StoreTransaction;
 }
 
@@ -133,18 +134,28 @@ function open(options: SqliteStoreOptions): ResourceStore {
     write: (fn) => joined(state, fn),
   });
 
+  /** A blob staged outside any transaction, placed in the open one or in one of its own. */
   const writeBlob = (staged: StagedFile, contentType: string) => {
     const state = context.getStore();
-    if (state) {
-      return joined(state, () => undefined).then(async () => {
-        const result = await recordBlob(files, writer.conn, staged, contentType, now());
-        if (result.created) state.created.push(result.created);
-        return result.info;
-      });
-    }
-    return atomically(async () => {
-      const result = await recordBlob(files, writer.conn, staged, contentType, now());
-      return result.info;
+    const placing: Promise<BlobInfo> = state
+      ? joined(state, () => undefined).then(() =>
+          placeBlob(files, writer.conn, staged, contentType, now(), state.placed),
+        )
+      : atomically(async () => {
+          const placed: PlacedBlobs = { created: [], durability: new Durability() };
+          try {
+            const info = await placeBlob(files, writer.conn, staged, contentType, now(), placed);
+            await placed.durability.settle();
+            return info;
+          } catch (error) {
+            await placed.durability.forgive();
+            throw error;
+          }
+        });
+    // Whatever failed, the staged file is closed and its temp copy removed (no-ops once placed).
+    return placing.catch(async (error: unknown) => {
+      await files.abandon(staged);
+      throw error;
     });
   };
 
@@ -167,10 +178,11 @@ function open(options: SqliteStoreOptions): ResourceStore {
 
   /** A transaction's work as a member of a commit group: its own state, run in its context. */
   const memberOf = <R>(work: (tx: StoreTransaction) => Promise<R>): GroupMember => {
-    const state: TxState = { open: true, created: [], tx: undefined as never };
+    const placed: PlacedBlobs = { created: [], durability: new Durability() };
+    const state: TxState = { open: true, placed, tx: undefined as never };
     state.tx = {
       ...createOperations(txAccess(state), maxCount),
-      blobs: createTransactionBlobWriter(files, () => openConn(state), state.created, now),
+      blobs: createTransactionBlobWriter(files, () => openConn(state), placed, now),
       outbox: { append: (t, p) => joined(state, (ctx) => appendRecord(ctx.conn, t, p, now())) },
       feed: { append: (p) => joined(state, (ctx) => appendEntry(ctx.conn, p, now())) },
       claimUnique: (namespace, key) =>
@@ -184,8 +196,10 @@ function open(options: SqliteStoreOptions): ResourceStore {
           state.open = false;
         }
       },
+      settle: () => placed.durability.settle(),
       discard: async () => {
-        await Promise.all(state.created.splice(0).map((file) => files.discard(file)));
+        await placed.durability.forgive();
+        await Promise.all(placed.created.splice(0).map((file) => files.discard(file)));
       },
     };
   };

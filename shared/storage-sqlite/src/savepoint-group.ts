@@ -5,6 +5,8 @@ import { beginImmediate, commitTransaction, transactionStatements } from './writ
 /** One store transaction of a group: its work, and how to undo what it left outside SQLite. */
 export interface GroupMember {
   run(): Promise<unknown>;
+  /** Fsyncs the blob files it placed and their directories (before the COMMIT). */
+  settle(): Promise<void>;
   /** Removes the blob files it created (its rows are rolled back by SQLite). */
   discard(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function commitInSavepoints(
   const { savepoint, release, rollbackTo } = transactionStatements(db);
   await beginImmediate(db);
   const outcomes: GroupOutcome<unknown>[] = [];
+  const kept: GroupMember[] = [];
   try {
     for (const member of members) {
       savepoint.run();
@@ -34,6 +37,7 @@ export async function commitInSavepoints(
         const value = await member.run();
         release.run();
         outcomes.push({ value });
+        kept.push(member);
       } catch (error) {
         if (!db.inTransaction) throw error;
         rollbackTo.run();
@@ -42,6 +46,8 @@ export async function commitInSavepoints(
         outcomes.push({ error });
       }
     }
+    // Every kept member's files are on disk, all synced at once, before the rows naming them.
+    await Promise.all(kept.map((member) => member.settle()));
     commitTransaction(db);
     return outcomes;
   } catch (error) {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fhirError } from '@dmp/errors';
 import type { BlobInfo, BlobStore, BlobWriter, ByteRange } from '@dmp/storage';
-import type { BlobFiles, StagedFile } from './blob-files';
+import type { BlobFiles, Durability, StagedFile } from './blob-files';
 import type { Connection } from './connection';
 import { guardAsync } from './driver-errors';
 
@@ -15,28 +15,6 @@ interface BlobRow {
 }
 
 const SELECT_BLOB = 'SELECT key, sha1, sha256, size, content_type FROM blobs WHERE key = ?';
-
-/**
- * Records a staged file: moves it into place and inserts its metadata row on `conn` (which is
- * inside the caller's transaction). Returns the path it created, if any, so a rollback can
- * remove it. The same bytes stored twice share one file and one row (first content type wins).
- */
-export async function recordBlob(
-  files: BlobFiles,
-  conn: Connection,
-  staged: StagedFile,
-  contentType: string,
-  now: Date,
-): Promise<{ info: BlobInfo; created?: string }> {
-  const created = (await files.promote(staged)) ? files.pathOf(staged.sha256) : undefined;
-  conn
-    .statement(
-      'INSERT OR IGNORE INTO blobs (key, sha1, sha256, size, content_type, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    )
-    .run(staged.sha256, staged.sha1, staged.sha256, staged.size, contentType, now.toISOString());
-  const row = conn.statement(SELECT_BLOB).get(staged.sha256) as BlobRow;
-  return { info: toInfo(row), created };
-}
 
 export interface BlobStoreDeps {
   files: BlobFiles;
@@ -65,20 +43,51 @@ export function createSqliteBlobStore(deps: BlobStoreDeps): BlobStore {
   };
 }
 
+/** What a transaction keeps of the blob files it placed: to remove them, or to fsync them. */
+export interface PlacedBlobs {
+  /** The files it created, removed if it rolls back. */
+  created: string[];
+  /** The fsyncs it owes before its COMMIT. */
+  durability: Durability;
+}
+
+/**
+ * Records a staged file in the open transaction on `conn`: moves it into place (owing its
+ * fsyncs to `placed.durability`, settled before the COMMIT) and inserts its metadata row. The
+ * same bytes stored twice share one file and one row (first content type wins).
+ */
+export async function placeBlob(
+  files: BlobFiles,
+  conn: Connection,
+  staged: StagedFile,
+  contentType: string,
+  now: Date,
+  placed: PlacedBlobs,
+): Promise<BlobInfo> {
+  if (await files.promote(staged, placed.durability)) {
+    placed.created.push(files.pathOf(staged.sha256));
+  }
+  conn
+    .statement(
+      'INSERT OR IGNORE INTO blobs (key, sha1, sha256, size, content_type, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .run(staged.sha256, staged.sha1, staged.sha256, staged.size, contentType, now.toISOString());
+  return toInfo(conn.statement(SELECT_BLOB).get(staged.sha256) as BlobRow);
+}
+
 /** A transaction's blob writer: stages, then records inside the open transaction. */
 export function createTransactionBlobWriter(
   files: BlobFiles,
   conn: () => Connection,
-  created: string[],
+  placed: PlacedBlobs,
   now: () => Date,
 ): BlobWriter {
   return {
     put: (content, contentType) =>
       guardAsync(async () => {
+        const connection = conn();
         const staged = await files.stage(content);
-        const result = await recordBlob(files, conn(), staged, contentType, now());
-        if (result.created) created.push(result.created);
-        return result.info;
+        return placeBlob(files, connection, staged, contentType, now(), placed);
       }),
   };
 }
