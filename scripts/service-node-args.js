@@ -6,11 +6,12 @@
  *
  * `--max-old-space-size=1536`: V8 lets the old generation grow to up to 4 times what survived
  * its last full collection when the heap may reach 2 GiB or more (the default here is about
- * 4 GiB); below that it scales the factor down, about 1.75 at 1.5 GiB. Under the product bench
- * the documents service then peaks near 180 MiB of RSS instead of 225 to 250 MiB, with the same
- * throughput. The cap leaves room for large documents: a JSON submission's document never enters
- * the heap (`shared/http/src/lifted-base64.ts`); five 100 MiB documents sent at once as FHIR XML,
- * whose text does, took the documents service to 1.6 GiB of RSS and were all answered.
+ * 4 GiB); below that it scales the factor down linearly, to about 1.8 at 1.5 GiB. Under the
+ * product bench the documents service then peaks near 180 to 215 MiB of RSS instead of 225 to
+ * 250 MiB, with the same throughput. The cap leaves room for large documents: a JSON
+ * submission's document never enters the heap (`shared/http/src/lifted-base64.ts`); five
+ * 100 MiB documents sent at once as FHIR XML, whose text does, took the documents service to
+ * 1.6 GiB of RSS and were all answered.
  */
 'use strict';
 
