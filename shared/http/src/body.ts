@@ -102,10 +102,10 @@ function parseLiftingBody(contentType: string | undefined, raw: unknown, lift: L
 
 /**
  * Body reading for one route: checks the media type (415), then parses with the size limit
- * (413) and a strict JSON parser (400; lifting base64 documents when the route has a `LiftRule`) or, for a `resource` in FHIR XML (unless `fhirXml` is
- * false: the non-FHIR `root` routes), the XML reader (400), then refuses JSON nested deeper
- * than `jsonDepth` (400). Errors from the parsers are mapped by the error middleware; see
- * `mapBodyParserError`.
+ * (413) and a strict JSON parser (400; lifting base64 documents when the route has a
+ * `LiftRule`) or, for a `resource` in FHIR XML (unless `fhirXml` is false: the non-FHIR `root`
+ * routes), the XML reader (400), then refuses JSON nested deeper than `jsonDepth` (400). Errors
+ * from the parsers are mapped by the error middleware; see `mapBodyParserError`.
  */
 export function bodyReader(
   kind: BodyKind,
