@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Readable } from 'node:stream';
 import { ObjectId, type ClientSession, type MongoClient } from 'mongodb';
 import type { BlobInfo, ChangeFeed, Outbox, ResourceStore, StoreTransaction } from '@dmp/storage';
+import { coalescedRun } from '@dmp/storage';
 import { AsyncMutex } from './async-mutex';
 import type { MongoContext } from './context';
 import { guard } from './driver-errors';
@@ -179,21 +180,7 @@ export function createStore(
    * that starts next (one that started before its call may have missed its entry), so one run
    * at a time, and at most one waiting, serve every caller.
    */
-  let numbering: Promise<void> | undefined;
-  let nextNumbering: Promise<void> | undefined;
-  function numberAll(): Promise<void> {
-    if (!numbering) {
-      numbering = numberPassesNow().finally(() => (numbering = undefined));
-      return numbering;
-    }
-    nextNumbering ??= numbering
-      .catch(() => undefined)
-      .then(() => {
-        nextNumbering = undefined;
-        return numberAll();
-      });
-    return nextNumbering;
-  }
+  const numberAll = coalescedRun(numberPassesNow);
 
   /** A put outside a transaction: staged once, recorded in a transaction of its own. */
   const putAlone = async (content: Readable | Buffer, type: string): Promise<BlobInfo> => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { coalescedRun } from '@dmp/storage';
 import { guardAsync } from './driver-errors';
 
 /**
@@ -67,29 +68,7 @@ export function keptOpenFlusher(): FileFlusher {
 }
 
 export function createWalSync(walFile: string, flusher: FileFlusher = keptOpenFlusher()): WalSync {
-  let running: Promise<void> | undefined;
-  let queued: Promise<void> | undefined;
-  const start = (): Promise<void> => {
-    const flushing = flusher.flush(walFile).finally(() => {
-      if (running === flushing) running = undefined;
-    });
-    running = flushing;
-    return flushing;
-  };
-  return {
-    durable() {
-      if (!running) return start();
-      // The running flush may have started before the caller's commit: wait for the next one.
-      queued ??= running
-        .catch(() => undefined)
-        .then(() => {
-          queued = undefined;
-          return start();
-        });
-      return queued;
-    },
-    close: () => flusher.close(),
-  };
+  return { durable: coalescedRun(() => flusher.flush(walFile)), close: () => flusher.close() };
 }
 
 /** How a store's writer makes its commits durable, whatever its settings. */

@@ -5,6 +5,7 @@ export { createIndexer, type Indexer, type SearchParameterSet } from './indexing
 export * from './storage-url';
 export * from './audit-log';
 export * from './search-cursor';
+export { coalescedRun } from './coalesced-run';
 export { outboxRecordFromJson } from './outbox-record';
 export {
   createGroupCommit,
