@@ -83,10 +83,15 @@ function liftingJsonReader(limit: string | number, lift: LiftRule): RequestHandl
   };
 }
 
+/** Refused the way Express's JSON parser refuses, so that `mapBodyParserError` answers both alike. */
+function bodyParserRefusal(type: 'charset.unsupported' | 'entity.parse.failed'): Error {
+  return Object.assign(new Error(type), { type });
+}
+
 function parseLiftingBody(contentType: string | undefined, raw: unknown, lift: LiftRule): unknown {
   const charset = charsetOf(contentType);
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw fhirError('DMP-HTTP-UNSUPPORTED-MEDIA-TYPE', 'Unsupported body encoding or charset');
+    throw bodyParserRefusal('charset.unsupported');
   }
   if (!Buffer.isBuffer(raw) || raw.length === 0) return {};
   const body = raw.subarray(0, 3).equals(UTF8_BOM) ? raw.subarray(3) : raw;
@@ -96,7 +101,7 @@ function parseLiftingBody(contentType: string | undefined, raw: unknown, lift: L
     return parseJsonLiftingBase64(body, lift);
   } catch (failure) {
     if (!(failure instanceof SyntaxError)) throw failure;
-    throw fhirError('DMP-HTTP-MALFORMED-JSON', 'The request body is not well-formed JSON');
+    throw bodyParserRefusal('entity.parse.failed');
   }
 }
 
